@@ -1,0 +1,372 @@
+"""Children in care, the schools they attend, and the dated records of who is around them.
+
+Every tenant-owned row carries a direct, indexed ``local_authority`` foreign key and is
+protected by row-level security (see ``epep.tenancy.rls``). Schools are shared: one
+school may hold children looked after by many authorities.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Func, Q
+from guardian.models import UserObjectPermissionBase
+
+from epep.tenancy.models import LocalAuthority, la_code_validator
+from epep.tenancy.roles import Role
+
+from . import stages
+from .identifiers import validate_uln, validate_upn
+
+urn_validator = RegexValidator(r"^\d{6}$", "Enter the school's 6-digit URN.")
+
+
+class DateRange(Func):
+    """daterange(start, end, '[)'): the end date is the first day no longer covered."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+    def __init__(self, start, end):
+        super().__init__(start, end, RangeBoundary(inclusive_lower=True, inclusive_upper=False))
+
+
+class School(models.Model):
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        MIDDLE = "middle", "Middle"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SIXTEEN_PLUS = "16_plus", "16 plus"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    class Type(models.TextChoices):
+        COMMUNITY = "community", "Community school"
+        VOLUNTARY_AIDED = "voluntary_aided", "Voluntary aided school"
+        VOLUNTARY_CONTROLLED = "voluntary_controlled", "Voluntary controlled school"
+        FOUNDATION = "foundation", "Foundation school"
+        ACADEMY = "academy", "Academy"
+        FREE_SCHOOL = "free_school", "Free school"
+        SPECIAL = "special", "Special school"
+        ALTERNATIVE_PROVISION = "alternative_provision", "Pupil referral unit or alternative provision"
+        INDEPENDENT = "independent", "Independent school"
+        FURTHER_EDUCATION = "further_education", "Further education college"
+        NURSERY = "nursery", "Nursery or early years setting"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    urn = models.CharField("URN", max_length=6, unique=True, validators=[urn_validator])
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    type = models.CharField(max_length=30, choices=Type.choices)
+    la_code = models.CharField(
+        "LA code", max_length=3, validators=[la_code_validator], help_text="Where it stands."
+    )
+    postcode = models.CharField(max_length=8)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(urn__regex=r"^\d{6}$"), name="school_urn_six_digits"),
+            models.CheckConstraint(
+                condition=Q(la_code__regex=r"^\d{3}$"), name="school_la_code_three_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (URN {self.urn})"
+
+
+class Child(models.Model):
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other or prefers not to say"
+
+    class LegalStatus(models.TextChoices):
+        # SSDA903 legal status codes
+        C1 = "C1", "C1 — Interim care order"
+        C2 = "C2", "C2 — Full care order"
+        D1 = "D1", "D1 — Freeing order granted"
+        E1 = "E1", "E1 — Placement order granted"
+        J1 = "J1", "J1 — Remanded to local authority accommodation or youth detention"
+        J2 = "J2", "J2 — Placed in local authority accommodation under PACE"
+        J3 = "J3", "J3 — Sentenced to a youth rehabilitation order"
+        L1 = "L1", "L1 — Under police protection"
+        L2 = "L2", "L2 — Emergency protection order"
+        L3 = "L3", "L3 — Under child assessment order and in local authority accommodation"
+        V2 = "V2", "V2 — Single period of accommodation under section 20"
+        V3 = "V3", "V3 — Accommodated under an agreed series of short-term breaks"
+        V4 = "V4", "V4 — Accommodated under an agreed series of short-term breaks (others)"
+
+    class SenStatus(models.TextChoices):
+        NONE = "none", "No special educational needs"
+        SEN_SUPPORT = "sen_support", "SEN support"
+        EHCP = "ehcp", "Education, health and care plan (EHCP)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="children", db_index=True
+    )
+    legal_first_name = models.CharField("legal first name", max_length=100)
+    legal_last_name = models.CharField("legal last name", max_length=100)
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="The name the child likes to be called, if different."
+    )
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=10, choices=Gender.choices)
+    upn = models.CharField(
+        "UPN", max_length=13, blank=True, validators=[validate_upn], help_text="Unique pupil number."
+    )
+    uln = models.CharField(
+        "ULN",
+        max_length=10,
+        blank=True,
+        validators=[validate_uln],
+        help_text="Unique learner number (post-16).",
+    )
+    entered_care_on = models.DateField("date entered care")
+    left_care_on = models.DateField("date left care", null=True, blank=True)
+    legal_status = models.CharField(max_length=2, choices=LegalStatus.choices)
+    sen_status = models.CharField(
+        "SEN status", max_length=20, choices=SenStatus.choices, default=SenStatus.NONE
+    )
+    ehcp_review_date = models.DateField("EHCP review date", null=True, blank=True)
+    is_uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
+    first_language = models.CharField(max_length=60, default="English")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        verbose_name_plural = "children"
+        constraints = [
+            # The target of composite foreign keys from every child-owned table.
+            models.UniqueConstraint(fields=["id", "local_authority"], name="child_id_la_unique"),
+            models.UniqueConstraint(
+                fields=["upn"], condition=~Q(upn=""), name="child_upn_unique_when_present"
+            ),
+            models.UniqueConstraint(
+                fields=["uln"], condition=~Q(uln=""), name="child_uln_unique_when_present"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_care_on__isnull=True) | Q(left_care_on__gte=F("entered_care_on")),
+                name="child_left_care_after_entering",
+                violation_error_message="The date the child left care must be on or after the date they entered care.",
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_care_on__gte=F("date_of_birth")),
+                name="child_entered_care_after_birth",
+                violation_error_message="The date the child entered care cannot be before their date of birth.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sen_status="ehcp") | Q(ehcp_review_date__isnull=True),
+                name="child_ehcp_review_only_with_ehcp",
+                violation_error_message="Only a child with an EHCP has an EHCP review date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.legal_first_name
+        return f"{first} {self.legal_last_name}"
+
+    @property
+    def is_temporary_upn(self) -> bool:
+        return bool(self.upn) and self.upn[-1].isalpha()
+
+    def year_group(self, on: date | None = None) -> int:
+        return stages.national_curriculum_year(self.date_of_birth, on or date.today())
+
+    def year_group_label(self, on: date | None = None) -> str:
+        year = self.year_group(on)
+        try:
+            return stages.year_group_label(year)
+        except ValueError:
+            return "Below school age" if year < -1 else "Beyond year 13"
+
+    def key_stage(self, on: date | None = None) -> str:
+        year = self.year_group(on)
+        try:
+            return stages.key_stage(year)
+        except ValueError:
+            return "Pre-school" if year < -1 else "Post-18"
+
+
+def current_on(day: date) -> Q:
+    """Records in force on ``day``: started on or before it and not yet ended.
+    The end date is the first day no longer covered: access ends on that day."""
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
+class DatedChildRecord(models.Model):
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text="The first day this no longer applies; blank if current."
+    )
+
+    class Meta:
+        abstract = True
+
+    def is_current(self, day: date | None = None) -> bool:
+        day = day or date.today()
+        return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+
+def _end_after_start(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+        name=f"{prefix}_end_after_start",
+        violation_error_message="The end date must be after the start date.",
+    )
+
+
+def _no_overlap(prefix: str, *extra: tuple) -> ExclusionConstraint:
+    return ExclusionConstraint(
+        name=f"{prefix}_no_overlap",
+        expressions=[
+            (F("child"), RangeOperators.EQUAL),
+            *extra,
+            (DateRange("start_date", "end_date"), RangeOperators.OVERLAPS),
+        ],
+        violation_error_message="These dates overlap another record for this child.",
+    )
+
+
+class Enrolment(DatedChildRecord):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="enrolments")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrolments")
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [_end_after_start("enrolment"), _no_overlap("enrolment")]
+        indexes = [models.Index(fields=["school", "start_date"], name="enrolment_school_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.child} at {self.school}"
+
+
+class Placement(DatedChildRecord):
+    class Type(models.TextChoices):
+        FOSTER = "foster", "Foster care"
+        KINSHIP = "kinship", "Foster care with family or friends"
+        RESIDENTIAL = "residential", "Children's home"
+        SUPPORTED = "supported", "Supported accommodation"
+        PARENTS = "parents", "Placed with parents"
+        ADOPTION = "adoption", "Placed for adoption"
+        SECURE = "secure", "Secure unit"
+        OTHER = "other", "Other"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
+    placement_type = models.CharField(max_length=20, choices=Type.choices)
+    carers = models.ManyToManyField(
+        "accounts.User", through="PlacementCarer", related_name="placements"
+    )
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [_end_after_start("placement"), _no_overlap("placement")]
+
+    def __str__(self) -> str:
+        return f"{self.child}: {self.get_placement_type_display()} from {self.start_date}"
+
+
+class PlacementCarer(models.Model):
+    """Through-table: carries its own authority column so RLS covers it directly."""
+
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="carer_links")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="carer_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "user"], name="placement_carer_unique")
+        ]
+
+
+class Allocation(DatedChildRecord):
+    """A worker allocated to a child: social worker, personal adviser (post-16) or IRO."""
+
+    class Kind(models.TextChoices):
+        SOCIAL_WORKER = Role.SOCIAL_WORKER.value, "Social worker"
+        PERSONAL_ADVISER = Role.PERSONAL_ADVISER.value, "Personal adviser"
+        IRO = Role.IRO.value, "Independent reviewing officer"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocations")
+    worker = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="allocations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            _end_after_start("allocation"),
+            _no_overlap("allocation", (F("kind"), RangeOperators.EQUAL)),
+        ]
+        indexes = [models.Index(fields=["worker", "kind"], name="allocation_worker_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.worker} for {self.child}"
+
+
+class ChildAccessGrant(UserObjectPermissionBase):
+    """An explicit, dated grant of access to one child (django-guardian's direct-foreign-key
+    user permission table, with the authority, expiry and revocation added).
+
+    Two kinds: a designated teacher delegating a child to a colleague at the same school
+    (``school`` set: the grant only works while the child is on roll there), and the
+    Virtual School granting a named professional access to one child.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    content_object = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="access_grants")
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    granted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="grants_given"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_on = models.DateField(help_text="The first day the grant no longer works.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        unique_together = ()
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "permission", "content_object"],
+                condition=Q(revoked_at__isnull=True),
+                name="child_grant_one_live_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} may see {self.content_object} until {self.expires_on}"
+
+    @property
+    def child(self) -> Child:
+        return self.content_object
+
+    def is_active(self, day: date | None = None) -> bool:
+        day = day or date.today()
+        return self.revoked_at is None and self.expires_on > day

@@ -1,0 +1,213 @@
+"""Who sees which child: the one scoping mechanism used by every view, list and export.
+
+An :class:`Actor` is a signed-in person acting in one role (the role they chose, when they
+hold several). :func:`child_visibility` turns the actor into a filter over children:
+
+- Virtual School staff and LA administrators: every child of their authority;
+- social worker, personal adviser, IRO: children currently allocated to them in that role;
+- designated teacher: children currently on roll at their school(s), whatever the
+  authority — access ends on the enrolment's end date;
+- carer: children currently placed with them; young person: their own record;
+- professionals also see children explicitly granted to them (``ChildAccessGrant``) until
+  the grant expires or is revoked; a delegation by a designated teacher only works while
+  the child is on roll at that school.
+
+Underneath, PostgreSQL row-level security holds the authority boundary:
+:func:`resolve_actor` computes the authorities the actor may touch at all and sets them
+for the transaction (``epep.tenancy.context``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from epep.tenancy.context import set_db_context
+from epep.tenancy.models import LocalAuthority, Membership
+from epep.tenancy.roles import (
+    ALLOCATED_ROLES,
+    AUTHORITY_WIDE_ROLES,
+    PROFESSIONAL_ROLES,
+    ROLE_ORDER,
+    SCHOOL_ROLES,
+    Role,
+)
+
+from .models import ChildAccessGrant, Enrolment, PlacementCarer, School, current_on
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in person acting in one role."""
+
+    user: object
+    role: Role | None
+    memberships: tuple[Membership, ...] = ()
+    available_roles: tuple[Role, ...] = ()
+    #: authorities named by the memberships of this role
+    authorities: tuple[LocalAuthority, ...] = ()
+    #: designated teacher's schools
+    schools: tuple[School, ...] = ()
+    #: a young person's own record
+    child_ids: frozenset[int] = frozenset()
+    #: the row-level-security boundary for this transaction
+    db_authority_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def user_id(self) -> int:
+        return self.user.pk
+
+    @property
+    def authority_ids(self) -> frozenset[int]:
+        return frozenset(a.pk for a in self.authorities)
+
+    @property
+    def school_ids(self) -> frozenset[int]:
+        return frozenset(s.pk for s in self.schools)
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label if self.role else "No role"
+
+    @property
+    def where_label(self) -> str:
+        """Where the actor acts: their authority, or their school(s)."""
+        if self.role in SCHOOL_ROLES:
+            return ", ".join(s.name for s in self.schools)
+        return ", ".join(a.name for a in self.authorities)
+
+    @property
+    def is_professional(self) -> bool:
+        return self.role in PROFESSIONAL_ROLES
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _active_grants(actor: Actor, day: date):
+    on_roll_at_grant_school = Enrolment.objects.filter(
+        current_on(day), child=OuterRef(OuterRef("pk")), school=OuterRef("school")
+    )
+    return ChildAccessGrant.objects.filter(
+        Q(school__isnull=True) | Exists(on_roll_at_grant_school),
+        content_object=OuterRef("pk"),
+        user_id=actor.user_id,
+        revoked_at__isnull=True,
+        expires_on__gt=day,
+    )
+
+
+def child_visibility(actor: Actor | None, day: date | None = None) -> Q:
+    """A filter over ``Child`` matching exactly the children ``actor`` may see on ``day``."""
+    if actor is None or actor.role is None:
+        return Q(pk__in=[])
+    day = day or today()
+    role = actor.role
+    if role in AUTHORITY_WIDE_ROLES:
+        visible = Q(local_authority_id__in=actor.authority_ids)
+    elif role in ALLOCATED_ROLES:
+        from .models import Allocation
+
+        visible = Q(
+            Exists(
+                Allocation.objects.filter(
+                    current_on(day), child=OuterRef("pk"), worker_id=actor.user_id, kind=role
+                )
+            )
+        )
+    elif role == Role.DESIGNATED_TEACHER:
+        visible = Q(
+            Exists(
+                Enrolment.objects.filter(
+                    current_on(day), child=OuterRef("pk"), school_id__in=actor.school_ids
+                )
+            )
+        )
+    elif role == Role.CARER:
+        visible = Q(
+            Exists(
+                PlacementCarer.objects.filter(
+                    Q(placement__start_date__lte=day)
+                    & (Q(placement__end_date__isnull=True) | Q(placement__end_date__gt=day)),
+                    placement__child=OuterRef("pk"),
+                    user_id=actor.user_id,
+                )
+            )
+        )
+    elif role == Role.YOUNG_PERSON:
+        visible = Q(pk__in=actor.child_ids)
+    elif role == Role.SCHOOL_STAFF:
+        visible = Q(pk__in=[])  # only what a designated teacher shares (below)
+    else:  # pragma: no cover - every role is handled above
+        return Q(pk__in=[])
+    if role in PROFESSIONAL_ROLES:
+        visible |= Q(Exists(_active_grants(actor, day)))
+    return visible
+
+
+def _db_authority_ids(role: Role, memberships: list[Membership], user_id: int, day: date):
+    """The authorities whose rows this actor may touch at all (the RLS boundary).
+
+    Relationship rows that reveal a boundary are readable before it is set: enrolments at
+    the actor's own schools, the actor's own placement links and grants (see the RLS
+    policies in the children migrations)."""
+    ids = {m.local_authority_id for m in memberships if m.local_authority_id}
+    if role == Role.DESIGNATED_TEACHER:
+        ids = set(
+            Enrolment.objects.filter(
+                current_on(day), school_id__in=[m.school_id for m in memberships]
+            ).values_list("local_authority_id", flat=True)
+        )
+    elif role == Role.CARER:
+        ids |= set(
+            PlacementCarer.objects.filter(user_id=user_id).values_list(
+                "local_authority_id", flat=True
+            )
+        )
+    if role in PROFESSIONAL_ROLES:
+        ids |= set(
+            ChildAccessGrant.objects.filter(
+                user_id=user_id, revoked_at__isnull=True, expires_on__gt=day
+            ).values_list("local_authority_id", flat=True)
+        )
+    return frozenset(ids)
+
+
+def resolve_actor(user, requested_role: str | None = None, day: date | None = None) -> Actor:
+    """Work out the actor for ``user`` and set the database context for this transaction.
+
+    Must run inside a transaction (the middleware opens one per request)."""
+    day = day or today()
+    # First, only the user's own memberships, placement links and grants are readable.
+    school_ids: list[int] = []
+    set_db_context(user_id=user.pk)
+    memberships = list(
+        Membership.objects.active().filter(user=user).select_related("local_authority", "school")
+    )
+    roles = tuple(r for r in ROLE_ORDER if any(m.role == r for m in memberships))
+    role = Role(requested_role) if requested_role in roles else (roles[0] if roles else None)
+    if role is None:
+        set_db_context(user_id=user.pk)
+        return Actor(user=user, role=None)
+    mine = [m for m in memberships if m.role == role]
+    if role in SCHOOL_ROLES:
+        school_ids = [m.school_id for m in mine]
+        set_db_context(user_id=user.pk, school_ids=school_ids)
+    db_ids = _db_authority_ids(role, mine, user.pk, day)
+    set_db_context(user_id=user.pk, la_ids=db_ids, school_ids=school_ids)
+    authorities = {m.local_authority_id: m.local_authority for m in mine if m.local_authority}
+    schools = {m.school_id: m.school for m in mine if m.school}
+    return Actor(
+        user=user,
+        role=role,
+        memberships=tuple(mine),
+        available_roles=roles,
+        authorities=tuple(sorted(authorities.values(), key=lambda a: a.name)),
+        schools=tuple(sorted(schools.values(), key=lambda s: s.name)),
+        child_ids=frozenset(m.child_id for m in mine if m.child_id),
+        db_authority_ids=db_ids,
+    )

@@ -1,0 +1,73 @@
+"""Reads: scoped querysets. Every child a view shows comes through here."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from epep.audit.services import audit_record
+
+from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, current_on
+from .permissions import Actor, child_visibility, today
+
+
+def children_for(*, actor: Actor | None, day: date | None = None) -> QuerySet[Child]:
+    """The children ``actor`` may see, with their current school annotated."""
+    day = day or today()
+    current_enrolment = Enrolment.objects.filter(current_on(day), child=OuterRef("pk"))
+    return (
+        Child.objects.filter(child_visibility(actor, day))
+        .select_related("local_authority")
+        .annotate(
+            current_school_name=Subquery(current_enrolment.values("school__name")[:1]),
+            current_school_urn=Subquery(current_enrolment.values("school__urn")[:1]),
+        )
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
+
+
+def access_child_by_id(*, actor: Actor | None, child_id: UUID, audit: bool = True) -> Child:
+    """The one way to fetch a child a user asked for. A child that does not exist and a
+    child the actor may not see give the same 404; the refusal is logged."""
+    try:
+        child = children_for(actor=actor).get(public_id=child_id)
+    except Child.DoesNotExist:
+        if audit and actor is not None:
+            audit_record(
+                acting_user=actor.user,
+                role=actor.role,
+                action="access_refused",
+                object_type="children.child",
+                object_id=str(child_id),
+            )
+        raise Http404("No child found") from None
+    if audit:
+        audit_record(
+            acting_user=actor.user,
+            role=actor.role,
+            action="view",
+            object_type="children.child",
+            object_id=str(child.public_id),
+            local_authority_id=child.local_authority_id,
+            child_public_id=child.public_id,
+        )
+    return child
+
+
+def enrolments_for_child(*, child: Child) -> QuerySet[Enrolment]:
+    return child.enrolments.select_related("school").order_by("-start_date")
+
+
+def placements_for_child(*, child: Child) -> QuerySet[Placement]:
+    return child.placements.prefetch_related("carers").order_by("-start_date")
+
+
+def allocations_for_child(*, child: Child) -> QuerySet[Allocation]:
+    return child.allocations.select_related("worker").order_by("-start_date")
+
+
+def grants_for_child(*, child: Child) -> QuerySet[ChildAccessGrant]:
+    return child.access_grants.select_related("user", "granted_by", "school", "revoked_by")

@@ -1,0 +1,31 @@
+"""Audit events: readable within the actor's authorities; any actor may append events
+about their own authorities (or none); nobody at runtime may update or delete them
+(privileges are revoked from the application role after every migrate)."""
+
+from django.db import migrations
+
+from epep.tenancy.rls import la_clause
+
+TABLE = "audit_auditevent"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0002_initial")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=[
+                f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY",
+                f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY",
+                f"CREATE POLICY audit_read ON {TABLE} FOR SELECT USING ({la_clause()})",
+                f"CREATE POLICY audit_append ON {TABLE} FOR INSERT"
+                f" WITH CHECK (local_authority_id IS NULL OR {la_clause()})",
+            ],
+            reverse_sql=[
+                f"DROP POLICY audit_append ON {TABLE}",
+                f"DROP POLICY audit_read ON {TABLE}",
+                f"ALTER TABLE {TABLE} NO FORCE ROW LEVEL SECURITY",
+                f"ALTER TABLE {TABLE} DISABLE ROW LEVEL SECURITY",
+            ],
+        ),
+    ]

@@ -1,0 +1,11 @@
+"""Development settings used by `make run`."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+from .base import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,27 @@
+"""Test settings: real PostgreSQL, created and migrated as the owner role.
+
+tests/conftest.py then switches the connection to the application role (the one named in
+DATABASE_URL), so every test runs under row-level security exactly as production does.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .base import *  # noqa: E402,F403
+from .base import env  # noqa: E402
+
+APP_DATABASE = env.db("DATABASE_URL")
+DATABASES = {"default": env.db("DATABASE_OWNER_URL", default=os.environ["DATABASE_URL"])}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_epep")}
+DATABASE_APP_ROLE = APP_DATABASE["USER"]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = False

@@ -1,0 +1,30 @@
+from django.db import transaction
+
+ACTIVE_ROLE_SESSION_KEY = "active_role"
+
+
+class TenantContextMiddleware:
+    """Open the request's transaction, work out who is acting in which role, and set the
+    row-level-security context for that transaction only.
+
+    Everything after this middleware (views, templates rendered eagerly) runs inside the
+    transaction. Streaming responses and on-commit callbacks run outside it and must set
+    their own context (``epep.tenancy.context.authority_context``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from children.permissions import resolve_actor
+
+        with transaction.atomic():
+            request.actor = None
+            if request.user.is_authenticated:
+                request.actor = resolve_actor(
+                    request.user, request.session.get(ACTIVE_ROLE_SESSION_KEY)
+                )
+            response = self.get_response(request)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            return response

@@ -1,0 +1,54 @@
+"""After every migrate, grant the application role exactly what it needs.
+
+The application role owns nothing: it gets DML on tables and use of sequences, no
+UPDATE or DELETE on audit events, and no writes to the migration history.
+"""
+
+from django.conf import settings
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+from psycopg import sql
+
+APPEND_ONLY_TABLES = ["audit_auditevent"]
+READ_ONLY_TABLES = ["django_migrations"]
+
+
+def grant_application_role(using: str = "default") -> None:
+    connection = connections[using]
+    role = settings.DATABASE_APP_ROLE
+    if not role or connection.settings_dict.get("USER") == role:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            return
+        ident = sql.Identifier(role)
+        statements = [
+            sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident),
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
+                ident
+            ),
+            sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
+        ]
+        for table in APPEND_ONLY_TABLES:
+            statements.append(
+                sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
+                    sql.Identifier(table), ident
+                )
+            )
+        for table in READ_ONLY_TABLES:
+            statements.append(
+                sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
+                    sql.Identifier(table), ident
+                )
+            )
+        for statement in statements:
+            cursor.execute(statement.as_string(cursor.connection))
+
+
+@receiver(post_migrate)
+def _grant_after_migrate(sender, using="default", **kwargs) -> None:
+    # post_migrate fires once per app after all migrations ran; once is enough.
+    if sender.label == "tenancy":
+        grant_application_role(using)

@@ -1,0 +1,1 @@
+"""Pupil Premium Plus costings and payments (a later issue)."""

@@ -1,0 +1,1 @@
+"""Personal Education Plans: sections, targets and the termly cycle (issue 4)."""

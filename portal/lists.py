@@ -1,0 +1,49 @@
+"""The children list every role's home page is built on."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from children.permissions import today
+from children.selectors import children_for
+
+PAGE_SIZE = 50
+
+
+def child_rows(children, day):
+    return [
+        {
+            "child": child,
+            "year_group": child.year_group_label(day),
+            "key_stage": child.key_stage(day),
+            "school": child.current_school_name or "No school place",
+            "authority": child.local_authority,
+        }
+        for child in children
+    ]
+
+
+def render_child_list(request, *, template, title, searchable=False, extra=None):
+    day = today()
+    children = children_for(actor=request.actor, day=day)
+    query = request.GET.get("q", "").strip() if searchable else ""
+    if query:
+        children = children.filter(
+            Q(legal_first_name__icontains=query)
+            | Q(legal_last_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+            | Q(upn__iexact=query)
+        )
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = child_rows(page.object_list, day)
+    authorities = sorted({row["authority"].name for row in rows})
+    context = {
+        "title": title,
+        "rows": rows,
+        "page": page,
+        "query": query,
+        "searchable": searchable,
+        "show_authority": len(request.actor.db_authority_ids) > 1 or len(authorities) > 1,
+    }
+    context.update(extra or {})
+    return render(request, template, context)

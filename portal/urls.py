@@ -1,0 +1,31 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("no-role/", views.no_role, name="no_role"),
+    path("role/", views.switch_role, name="switch_role"),
+    path("children/<uuid:child_id>/", views.child_detail, name="child_detail"),
+    path(
+        "children/<uuid:child_id>/access/grant/",
+        views.child_access_grant,
+        name="child_access_grant",
+    ),
+    path(
+        "children/<uuid:child_id>/access/share/",
+        views.child_access_delegate,
+        name="child_access_delegate",
+    ),
+    path(
+        "children/<uuid:child_id>/access/<uuid:grant_id>/withdraw/",
+        views.child_access_revoke,
+        name="child_access_revoke",
+    ),
+    path("virtual-school/", include("portal.virtual_school.urls")),
+    path("caseload/", include("portal.caseload.urls")),
+    path("designated-teacher/", include("portal.designated_teacher.urls")),
+    path("carer/", include("portal.carer.urls")),
+    path("my/", include("portal.young_person.urls")),
+]

@@ -1,0 +1,151 @@
+"""Views shared by every role: the landing redirect, role switching and the child record."""
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from children import selectors, services
+from children.models import ChildAccessGrant
+from epep.tenancy.middleware import ACTIVE_ROLE_SESSION_KEY
+from epep.tenancy.navigation import role_home_url
+from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES, Role
+
+from .access import actor_required, roles_required
+from .forms import DelegateAccessForm, GrantAccessForm, SwitchRoleForm
+from .lists import child_rows
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def home(request):
+    actor = request.actor
+    if actor is None or actor.role is None:
+        return redirect("portal:no_role")
+    return redirect(role_home_url(actor.role))
+
+
+@require_GET
+def no_role(request):
+    return render(request, "portal/no_role.html", {"title": "You have no role yet"})
+
+
+@require_http_methods(["GET", "POST"])
+def switch_role(request):
+    actor = request.actor
+    if actor is None or len(actor.available_roles) < 2:
+        raise Http404("Page not found")
+    form = SwitchRoleForm(
+        request.POST or None, roles=actor.available_roles, initial={"role": actor.role}
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session[ACTIVE_ROLE_SESSION_KEY] = form.cleaned_data["role"]
+        return redirect(role_home_url(Role(form.cleaned_data["role"])))
+    return render(request, "portal/switch_role.html", {"title": "Change role", "form": form})
+
+
+def _child_page_context(request, child, **extra):
+    actor = request.actor
+    grants = None
+    if actor.role in VIRTUAL_SCHOOL_ROLES or actor.role == Role.DESIGNATED_TEACHER:
+        grants = [
+            {"grant": g, "can_revoke": services.can_revoke(actor, g)}
+            for g in selectors.grants_for_child(child=child)
+        ]
+    context = {
+        "title": child.display_name,
+        "child": child,
+        "row": child_rows([child], selectors.today())[0],
+        "enrolments": selectors.enrolments_for_child(child=child),
+        "placements": selectors.placements_for_child(child=child),
+        "allocations": selectors.allocations_for_child(child=child),
+        "grants": grants,
+        "can_grant": actor.role in VIRTUAL_SCHOOL_ROLES,
+        "can_delegate": actor.role == Role.DESIGNATED_TEACHER,
+    }
+    context.update(extra)
+    return context
+
+
+@actor_required
+@require_GET
+def child_detail(request, child_id: UUID):
+    child = selectors.access_child_by_id(actor=request.actor, child_id=child_id)
+    return render(request, "portal/children/detail.html", _child_page_context(request, child))
+
+
+def _grant_form_view(request, child_id, *, form_class, service, form_kwargs, service_kwargs):
+    child = selectors.access_child_by_id(actor=request.actor, child_id=child_id)
+    form = form_class(request.POST or None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(
+                actor=request.actor,
+                child=child,
+                reason=form.cleaned_data["reason"],
+                expires_on=form.cleaned_data["expires_on"],
+                **service_kwargs(form),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(None if field == "__all__" else field, messages)
+        else:
+            return redirect("portal:child_detail", child_id=child.public_id)
+    return render(
+        request,
+        "portal/children/grant_form.html",
+        {
+            "title": f"Give access to {child.display_name}'s record",
+            "child": child,
+            "form": form,
+        },
+    )
+
+
+@roles_required(*VIRTUAL_SCHOOL_ROLES)
+@require_http_methods(["GET", "POST"])
+def child_access_grant(request, child_id: UUID):
+    return _grant_form_view(
+        request,
+        child_id,
+        form_class=GrantAccessForm,
+        service=services.child_access_grant,
+        form_kwargs={},
+        service_kwargs=lambda form: {"grantee": form.grantee},
+    )
+
+
+@roles_required(Role.DESIGNATED_TEACHER)
+@require_http_methods(["GET", "POST"])
+def child_access_delegate(request, child_id: UUID):
+    return _grant_form_view(
+        request,
+        child_id,
+        form_class=DelegateAccessForm,
+        service=services.child_access_delegate,
+        form_kwargs={"actor": request.actor},
+        service_kwargs=lambda form: {"colleague": form.cleaned_data["colleague"]},
+    )
+
+
+@roles_required(*VIRTUAL_SCHOOL_ROLES, Role.DESIGNATED_TEACHER)
+@require_POST
+def child_access_revoke(request, child_id: UUID, grant_id: UUID):
+    child = selectors.access_child_by_id(actor=request.actor, child_id=child_id)
+    grant = get_object_or_404(ChildAccessGrant, content_object=child, public_id=grant_id)
+    try:
+        services.child_access_revoke(actor=request.actor, grant=grant)
+    except PermissionDenied:
+        raise Http404("Page not found") from None
+    return redirect("portal:child_detail", child_id=child.public_id)

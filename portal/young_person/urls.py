@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "young_person"
+urlpatterns = [path("", views.home, name="home")]

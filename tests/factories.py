@@ -1,0 +1,226 @@
+"""Factories for tests. Tenant rows are created inside their own authority's context
+(row-level security refuses them otherwise)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+
+from children.identifiers import upn_check_letter
+from children.models import (
+    Allocation,
+    Child,
+    Enrolment,
+    Placement,
+    PlacementCarer,
+    School,
+)
+from epep.tenancy.context import authority_context
+from epep.tenancy.models import LocalAuthority, Membership
+from epep.tenancy.roles import SCHOOL_ROLES, Role
+
+TODAY = date.today()
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    """Creates the row inside a context for its own authority."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        la = kwargs.get("local_authority")
+        la_id = la.pk if la is not None else kwargs.get("local_authority_id")
+        with authority_context(local_authority_ids=[la_id]):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class LocalAuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LocalAuthority
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Authority {n}")
+    code = factory.Sequence(lambda n: f"{800 + n % 199:03d}")
+    virtual_school_name = factory.LazyAttribute(lambda o: f"{o.name} Virtual School")
+
+
+_urns = iter(range(118000, 999999))
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    urn = factory.LazyFunction(lambda: str(next(_urns)))
+    name = factory.Sequence(lambda n: f"School {n}")
+    phase = School.Phase.PRIMARY
+    type = School.Type.ACADEMY
+    la_code = "886"
+    postcode = "ME14 1XX"
+
+
+_serials = iter(range(1, 10**6))
+
+
+def make_upn(la_code: str = "886") -> str:
+    rest = f"{la_code}{next(_serials) % 10000:04d}26{next(_serials) % 1000:03d}"
+    return upn_check_letter(rest) + rest
+
+
+class ChildFactory(TenantFactory):
+    class Meta:
+        model = Child
+
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+    legal_first_name = factory.Faker("first_name", locale="en_GB")
+    legal_last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = date(2015, 3, 14)
+    gender = Child.Gender.FEMALE
+    upn = factory.LazyAttribute(lambda o: make_upn(o.local_authority.code))
+    entered_care_on = date(2022, 5, 1)
+    legal_status = Child.LegalStatus.C2
+
+
+class EnrolmentFactory(TenantFactory):
+    class Meta:
+        model = Enrolment
+
+    child = factory.SubFactory(ChildFactory)
+    local_authority = factory.SelfAttribute("child.local_authority")
+    school = factory.SubFactory(SchoolFactory)
+    start_date = date(2023, 9, 1)
+
+
+class PlacementFactory(TenantFactory):
+    class Meta:
+        model = Placement
+        skip_postgeneration_save = True
+
+    child = factory.SubFactory(ChildFactory)
+    local_authority = factory.SelfAttribute("child.local_authority")
+    placement_type = Placement.Type.FOSTER
+    start_date = date(2023, 1, 1)
+
+    @factory.post_generation
+    def carers(self, create, extracted, **kwargs):
+        for carer in extracted or []:
+            PlacementCarerFactory(placement=self, user=carer)
+
+
+class PlacementCarerFactory(TenantFactory):
+    class Meta:
+        model = PlacementCarer
+
+    placement = factory.SubFactory(PlacementFactory)
+    local_authority = factory.SelfAttribute("placement.local_authority")
+    user = factory.SubFactory(UserFactory)
+
+
+class AllocationFactory(TenantFactory):
+    class Meta:
+        model = Allocation
+
+    child = factory.SubFactory(ChildFactory)
+    local_authority = factory.SelfAttribute("child.local_authority")
+    worker = factory.SubFactory(UserFactory)
+    kind = Role.SOCIAL_WORKER
+    start_date = date(2023, 1, 1)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.VS_OFFICER
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        la = kwargs.get("local_authority")
+        with authority_context(local_authority_ids=[la.pk] if la else []):
+            return super()._create(model_class, *args, **kwargs)
+
+
+@dataclass
+class Authority:
+    la: LocalAuthority
+    users: dict[Role, object] = field(default_factory=dict)
+    #: a child in every circle of this authority's users (allocated, placed, on roll)
+    child: Child | None = None
+    #: a child of this authority outside every personal circle
+    other_child: Child | None = None
+
+
+@dataclass
+class World:
+    a: Authority
+    b: Authority
+    shared_school: School
+    school_a: School
+    all_children: list[Child]
+
+
+def make_authority(la: LocalAuthority, school: School, shared_school: School) -> Authority:
+    auth = Authority(la=la)
+    tag = la.code
+    for role in Role:
+        user = UserFactory(email=f"{role.value}.{tag}@example.org", full_name=f"{role.label} {tag}")
+        auth.users[role] = user
+    auth.child = ChildFactory(local_authority=la, legal_first_name="In", legal_last_name=f"Circle{tag}")
+    auth.other_child = ChildFactory(
+        local_authority=la, legal_first_name="Out", legal_last_name=f"Circle{tag}"
+    )
+    EnrolmentFactory(child=auth.child, school=shared_school)
+    EnrolmentFactory(child=auth.other_child, school=school)
+    PlacementFactory(child=auth.child, carers=[auth.users[Role.CARER]])
+    PlacementFactory(child=auth.other_child, carers=[UserFactory()])
+    for kind in (Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER, Role.IRO):
+        AllocationFactory(child=auth.child, worker=auth.users[kind], kind=kind)
+        AllocationFactory(child=auth.other_child, worker=UserFactory(), kind=kind)
+    for role, user in auth.users.items():
+        if role in SCHOOL_ROLES:
+            MembershipFactory(user=user, role=role, local_authority=None, school=shared_school)
+        elif role == Role.YOUNG_PERSON:
+            MembershipFactory(user=user, role=role, local_authority=la, child=auth.child)
+        else:
+            MembershipFactory(user=user, role=role, local_authority=la)
+    return auth
+
+
+def build_world() -> World:
+    kent = LocalAuthorityFactory(name="Kent", code="886", virtual_school_name="Kent Virtual School")
+    sefton = LocalAuthorityFactory(
+        name="Sefton", code="343", virtual_school_name="Sefton Virtual School"
+    )
+    shared = SchoolFactory(name="Shared Academy")
+    school_a = SchoolFactory(name="Kent Primary")
+    school_b = SchoolFactory(name="Sefton Primary", la_code="343")
+    a = make_authority(kent, school_a, shared)
+    b = make_authority(sefton, school_b, shared)
+    return World(
+        a=a,
+        b=b,
+        shared_school=shared,
+        school_a=school_a,
+        all_children=[a.child, a.other_child, b.child, b.other_child],
+    )
+
+
+def yesterday() -> date:
+    return TODAY - timedelta(days=1)
