@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from epep.audit.services import audit_record
+from epep.audit.services import audit_record, audit_record_outliving_rollback
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, current_on
 from .permissions import Actor, child_visibility, today
@@ -36,7 +36,7 @@ def access_child_by_id(*, actor: Actor | None, child_id: UUID, audit: bool = Tru
         child = children_for(actor=actor).get(public_id=child_id)
     except Child.DoesNotExist:
         if audit and actor is not None:
-            audit_record(
+            audit_record_outliving_rollback(
                 acting_user=actor.user,
                 role=actor.role,
                 action="access_refused",

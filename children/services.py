@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from epep.audit.services import audit_record
 from epep.tenancy.models import Membership
+from epep.tenancy.selectors import roles_held_by
 from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES, VIRTUAL_SCHOOL_ROLES, Role
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
@@ -163,9 +164,7 @@ def child_access_grant(
     """The Virtual School grants a named professional access to one child."""
     if actor.role not in VIRTUAL_SCHOOL_ROLES or child.local_authority_id not in actor.authority_ids:
         raise PermissionDenied("Only the child's Virtual School can give access to a child.")
-    if not Membership.objects.active().filter(
-        user=grantee, role__in=[r.value for r in PROFESSIONAL_ROLES]
-    ).exists():
+    if not roles_held_by(grantee) & PROFESSIONAL_ROLES:
         raise ValidationError({"email": "Access can only be given to a professional with an account."})
     return _grant(actor, child, grantee, reason, expires_on, school_id=None)
 

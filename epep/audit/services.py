@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from uuid import UUID
 
 from .models import AuditEvent
@@ -33,3 +36,29 @@ def audit_record(
         path=current_path.get(),
         detail=detail or {},
     )
+
+
+_pending: ContextVar[list[dict] | None] = ContextVar("pending_audit_events", default=None)
+
+
+def audit_record_outliving_rollback(**kwargs) -> None:
+    """Record an event that must survive the failure it describes (a refused look-up
+    raises 404, which rolls the view's transaction back). Inside a request the event is
+    written by ``TenantContextMiddleware`` after the view, in the request's outer
+    transaction; elsewhere it is written at once."""
+    pending = _pending.get()
+    if pending is None:
+        audit_record(**kwargs)
+    else:
+        pending.append(kwargs)
+
+
+@contextmanager
+def audit_events_outliving_the_view() -> Iterator[None]:
+    token = _pending.set([])
+    try:
+        yield
+        for kwargs in _pending.get():
+            audit_record(**kwargs)
+    finally:
+        _pending.reset(token)

@@ -17,8 +17,9 @@ class TenantContextMiddleware:
 
     def __call__(self, request):
         from children.permissions import resolve_actor
+        from epep.audit.services import audit_events_outliving_the_view
 
-        with transaction.atomic():
+        with transaction.atomic(), audit_events_outliving_the_view():
             request.actor = None
             if request.user.is_authenticated:
                 request.actor = resolve_actor(

@@ -1,0 +1,111 @@
+"""Deny by default: every URL is either declared public or refuses anonymous users, and
+every URL that takes a child's id answers 404 to anyone outside that child's circle."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from children.models import ChildAccessGrant
+from epep.tenancy.context import all_authorities_context
+from epep.tenancy.roles import Role
+
+from ..urlwalk import all_routes
+
+PUBLIC = {
+    "accounts/login/",
+    "healthz",
+    # Django's admin has its own sign-in page; everything else under /admin/ redirects there.
+    "admin/login/",
+}
+
+
+def test_only_the_declared_urls_are_public():
+    public = {route.pattern for route in all_routes() if route.is_public}
+    assert public == PUBLIC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r in all_routes() if not r.is_public], ids=lambda r: r.pattern or "/"
+)
+def test_every_other_url_refuses_anonymous_users(client, route):
+    url = route.example_url()
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, f"{method.upper()} {url}"
+        location = response["Location"]
+        assert location.startswith(("/accounts/login/", "/admin/login/")), location
+
+
+def child_routes():
+    return [r for r in all_routes() if "child_id" in r.kwargs]
+
+
+def test_there_are_child_routes_to_check():
+    assert {r.name for r in child_routes()} >= {
+        "child_detail",
+        "child_access_grant",
+        "child_access_delegate",
+        "child_access_revoke",
+    }
+
+
+@pytest.fixture
+def grants(world):
+    """A live grant on every child, so the grant_id in URLs points at something real."""
+    from children.services import VIEW_CHILD  # noqa: F401
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(codename="view_child")
+    result = {}
+    with all_authorities_context():
+        for child in world.all_children:
+            result[child.pk] = ChildAccessGrant.objects.create(
+                content_object=child,
+                user=world.b.users[Role.IRO],
+                permission=permission,
+                local_authority=child.local_authority,
+                reason="test",
+                granted_by=world.b.users[Role.VS_HEAD],
+                expires_on="2099-01-01",
+            )
+    return result
+
+
+def _circle(world, role):
+    a = world.a
+    if role in (Role.VS_HEAD, Role.VS_OFFICER, Role.LA_ADMIN):
+        return {a.child.pk, a.other_child.pk}
+    if role == Role.DESIGNATED_TEACHER:
+        return {a.child.pk, world.b.child.pk}
+    if role == Role.SCHOOL_STAFF:
+        return set()
+    return {a.child.pk}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_every_child_url_is_404_outside_the_circle_and_identical_to_a_missing_child(
+    client, world, grants, role
+):
+    client.force_login(world.a.users[role])
+    outside = [c for c in world.all_children if c.pk not in _circle(world, role)]
+    assert outside, "every role has children outside its circle in this world"
+    for route in child_routes():
+        for child in outside:
+            kwargs = {"child_id": child.public_id}
+            if "grant_id" in route.kwargs:
+                kwargs["grant_id"] = grants[child.pk].public_id
+            url = reverse(f"portal:{route.name}", kwargs=kwargs)
+            missing = reverse(
+                f"portal:{route.name}", kwargs={k: uuid.uuid4() for k in kwargs}
+            )
+            for method in ("get", "post"):
+                refused = getattr(client, method)(url)
+                absent = getattr(client, method)(missing)
+                assert refused.status_code in (404, 405), f"{role} {method} {url}"
+                assert (refused.status_code, refused.content) == (
+                    absent.status_code,
+                    absent.content,
+                ), f"{role} {method} {url} differs from a missing child"
