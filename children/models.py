@@ -12,6 +12,7 @@ from datetime import date
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
@@ -54,7 +55,10 @@ class School(models.Model):
         ACADEMY = "academy", "Academy"
         FREE_SCHOOL = "free_school", "Free school"
         SPECIAL = "special", "Special school"
-        ALTERNATIVE_PROVISION = "alternative_provision", "Pupil referral unit or alternative provision"
+        ALTERNATIVE_PROVISION = (
+            "alternative_provision",
+            "Pupil referral unit or alternative provision",
+        )
         INDEPENDENT = "independent", "Independent school"
         FURTHER_EDUCATION = "further_education", "Further education college"
         NURSERY = "nursery", "Nursery or early years setting"
@@ -72,7 +76,9 @@ class School(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(urn__regex=r"^\d{6}$"), name="school_urn_six_digits"),
+            models.CheckConstraint(
+                condition=Q(urn__regex=r"^\d{6}$"), name="school_urn_six_digits"
+            ),
             models.CheckConstraint(
                 condition=Q(la_code__regex=r"^\d{3}$"), name="school_la_code_three_digits"
             ),
@@ -121,7 +127,11 @@ class Child(models.Model):
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=10, choices=Gender.choices)
     upn = models.CharField(
-        "UPN", max_length=13, blank=True, validators=[validate_upn], help_text="Unique pupil number."
+        "UPN",
+        max_length=13,
+        blank=True,
+        validators=[validate_upn],
+        help_text="Unique pupil number.",
     )
     uln = models.CharField(
         "ULN",
@@ -148,11 +158,19 @@ class Child(models.Model):
         constraints = [
             # The target of composite foreign keys from every child-owned table.
             models.UniqueConstraint(fields=["id", "local_authority"], name="child_id_la_unique"),
+            # Unique within an authority: a child who leaves one authority's care and later
+            # enters another's has a record in each, with the same UPN.
             models.UniqueConstraint(
-                fields=["upn"], condition=~Q(upn=""), name="child_upn_unique_when_present"
+                fields=["local_authority", "upn"],
+                condition=~Q(upn=""),
+                name="child_upn_unique_in_la",
+                violation_error_message="Another child in this authority has this UPN.",
             ),
             models.UniqueConstraint(
-                fields=["uln"], condition=~Q(uln=""), name="child_uln_unique_when_present"
+                fields=["local_authority", "uln"],
+                condition=~Q(uln=""),
+                name="child_uln_unique_in_la",
+                violation_error_message="Another child in this authority has this ULN.",
             ),
             models.CheckConstraint(
                 condition=Q(left_care_on__isnull=True) | Q(left_care_on__gte=F("entered_care_on")),
@@ -222,6 +240,20 @@ class DatedChildRecord(models.Model):
     def is_current(self, day: date | None = None) -> bool:
         day = day or date.today()
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+    def _dates_in_order(self) -> bool:
+        return not (self.start_date and self.end_date and self.end_date <= self.start_date)
+
+    def clean(self):
+        super().clean()
+        if not self._dates_in_order():
+            raise ValidationError({"end_date": "The end date must be after the start date."})
+
+    def validate_constraints(self, exclude=None):
+        # The overlap check builds a date range, which PostgreSQL refuses when the dates are
+        # the wrong way round: clean() has already said so in words.
+        if self._dates_in_order():
+            super().validate_constraints(exclude=exclude)
 
 
 def _end_after_start(prefix: str) -> models.CheckConstraint:
@@ -306,7 +338,9 @@ class Allocation(DatedChildRecord):
         IRO = Role.IRO.value, "Independent reviewing officer"
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocations")
-    worker = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="allocations")
+    worker = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="allocations"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
 
     class Meta:
@@ -331,7 +365,9 @@ class ChildAccessGrant(UserObjectPermissionBase):
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    content_object = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="access_grants")
+    content_object = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="access_grants"
+    )
     local_authority = models.ForeignKey(
         LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
     )

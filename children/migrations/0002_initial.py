@@ -133,11 +133,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='child',
-            constraint=models.UniqueConstraint(condition=models.Q(('upn', ''), _negated=True), fields=('upn',), name='child_upn_unique_when_present'),
+            constraint=models.UniqueConstraint(condition=models.Q(('upn', ''), _negated=True), fields=('local_authority', 'upn'), name='child_upn_unique_in_la', violation_error_message='Another child in this authority has this UPN.'),
         ),
         migrations.AddConstraint(
             model_name='child',
-            constraint=models.UniqueConstraint(condition=models.Q(('uln', ''), _negated=True), fields=('uln',), name='child_uln_unique_when_present'),
+            constraint=models.UniqueConstraint(condition=models.Q(('uln', ''), _negated=True), fields=('local_authority', 'uln'), name='child_uln_unique_in_la', violation_error_message='Another child in this authority has this ULN.'),
         ),
         migrations.AddConstraint(
             model_name='child',
