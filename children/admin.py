@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from epep.audit.admin_mixins import AuditedAdminMixin
+
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, School
+from .selectors import children_for
 
 
 @admin.register(School)
@@ -31,15 +34,34 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["legal_last_name", "legal_first_name", "local_authority", "date_of_birth", "upn"]
     list_filter = ["local_authority", "sen_status", "is_uasc"]
     search_fields = ["legal_last_name", "legal_first_name", "preferred_name", "upn"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     inlines = [EnrolmentInline, PlacementInline, AllocationInline]
 
+    def get_queryset(self, request):
+        return children_for(actor=getattr(request, "actor", None))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        actor = getattr(request, "actor", None)
+        if "local_authority" in form.base_fields and actor is not None:
+            form.base_fields["local_authority"].queryset = form.base_fields[
+                "local_authority"
+            ].queryset.filter(pk__in=actor.authority_ids)
+        return form
+
 
 @admin.register(ChildAccessGrant)
-class ChildAccessGrantAdmin(admin.ModelAdmin):
+class ChildAccessGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["content_object", "user", "granted_by", "expires_on", "revoked_at"]
     raw_id_fields = ["content_object", "user", "granted_by", "revoked_by", "school"]
+
+    def get_queryset(self, request):
+        visible = children_for(actor=getattr(request, "actor", None)).values("pk")
+        return super().get_queryset(request).filter(content_object__in=visible)
+
+    def has_add_permission(self, request):
+        return False  # grants are given from the child's page, with their checks
