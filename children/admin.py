@@ -35,7 +35,13 @@ class AllocationInline(admin.TabularInline):
 
 @admin.register(Child)
 class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["legal_last_name", "legal_first_name", "local_authority", "date_of_birth", "upn"]
+    list_display = [
+        "legal_last_name",
+        "legal_first_name",
+        "local_authority",
+        "date_of_birth",
+        "upn",
+    ]
     list_filter = ["local_authority", "sen_status", "is_uasc"]
     search_fields = ["legal_last_name", "legal_first_name", "preferred_name", "upn"]
     readonly_fields = ["public_id", "created_at", "updated_at"]

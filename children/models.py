@@ -175,12 +175,16 @@ class Child(models.Model):
             models.CheckConstraint(
                 condition=Q(left_care_on__isnull=True) | Q(left_care_on__gte=F("entered_care_on")),
                 name="child_left_care_after_entering",
-                violation_error_message="The date the child left care must be on or after the date they entered care.",
+                violation_error_message=(
+                    "The date the child left care must be on or after the date they entered care."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(entered_care_on__gte=F("date_of_birth")),
                 name="child_entered_care_after_birth",
-                violation_error_message="The date the child entered care cannot be before their date of birth.",
+                violation_error_message=(
+                    "The date the child entered care cannot be before their date of birth."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(sen_status="ehcp") | Q(ehcp_review_date__isnull=True),
@@ -327,6 +331,9 @@ class PlacementCarer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["placement", "user"], name="placement_carer_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} caring in {self.placement}"
 
 
 class Allocation(DatedChildRecord):

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from epep.audit.services import audit_record
 from epep.tenancy.models import Membership
-from epep.tenancy.selectors import roles_held_by
 from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES, VIRTUAL_SCHOOL_ROLES, Role
+from epep.tenancy.selectors import roles_held_by
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
 from .permissions import Actor, today
@@ -150,9 +150,11 @@ def child_access_delegate(
     school_id = min(school_ids)
     if colleague.pk == actor.user_id:
         raise ValidationError({"colleague": "Choose a colleague, not yourself."})
-    if not Membership.objects.active().filter(
-        user=colleague, role__in=[r.value for r in SCHOOL_ROLES], school_id=school_id
-    ).exists():
+    if (
+        not Membership.objects.active()
+        .filter(user=colleague, role__in=[r.value for r in SCHOOL_ROLES], school_id=school_id)
+        .exists()
+    ):
         raise ValidationError({"colleague": "This person does not work at the child's school."})
     return _grant(actor, child, colleague, reason, expires_on, school_id=school_id)
 
@@ -162,10 +164,15 @@ def child_access_grant(
     *, actor: Actor, child: Child, grantee, reason: str, expires_on: date
 ) -> ChildAccessGrant:
     """The Virtual School grants a named professional access to one child."""
-    if actor.role not in VIRTUAL_SCHOOL_ROLES or child.local_authority_id not in actor.authority_ids:
+    if (
+        actor.role not in VIRTUAL_SCHOOL_ROLES
+        or child.local_authority_id not in actor.authority_ids
+    ):
         raise PermissionDenied("Only the child's Virtual School can give access to a child.")
     if not roles_held_by(grantee) & PROFESSIONAL_ROLES:
-        raise ValidationError({"email": "Access can only be given to a professional with an account."})
+        raise ValidationError(
+            {"email": "Access can only be given to a professional with an account."}
+        )
     return _grant(actor, child, grantee, reason, expires_on, school_id=None)
 
 
@@ -178,9 +185,9 @@ def _grant(actor, child, user, reason, expires_on, *, school_id) -> ChildAccessG
     ).exists():
         raise ValidationError({"__all__": f"{user} can already see this child."})
     # A lapsed grant that was never revoked would block the new one: close it first.
-    ChildAccessGrant.objects.filter(content_object=child, user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=actor.user
-    )
+    ChildAccessGrant.objects.filter(
+        content_object=child, user=user, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now(), revoked_by=actor.user)
     grant = ChildAccessGrant(
         content_object=child,
         user=user,

@@ -50,7 +50,9 @@ class DelegateAccessForm(forms.Form):
     """A designated teacher shares a child with a colleague at the same school."""
 
     colleague = forms.ModelChoiceField(
-        label="Colleague", queryset=get_user_model().objects.none(), empty_label="Choose a colleague"
+        label="Colleague",
+        queryset=get_user_model().objects.none(),
+        empty_label="Choose a colleague",
     )
     reason = forms.CharField(
         label="Why does your colleague need to see this child's record?",

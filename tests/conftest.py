@@ -30,11 +30,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
             )
     owner = {key: default.settings_dict[key] for key in ("USER", "PASSWORD")}
     connections.close_all()
-    for target in {id(d): d for d in (settings.DATABASES["default"], default.settings_dict)}.values():
+    for target in {
+        id(d): d for d in (settings.DATABASES["default"], default.settings_dict)
+    }.values():
         target["USER"], target["PASSWORD"] = app["USER"], app["PASSWORD"]
     yield
     connections.close_all()
-    for target in {id(d): d for d in (settings.DATABASES["default"], default.settings_dict)}.values():
+    for target in {
+        id(d): d for d in (settings.DATABASES["default"], default.settings_dict)
+    }.values():
         target.update(owner)
 
 

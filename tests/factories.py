@@ -182,7 +182,9 @@ def make_authority(la: LocalAuthority, school: School, shared_school: School) ->
     for role in Role:
         user = UserFactory(email=f"{role.value}.{tag}@example.org", full_name=f"{role.label} {tag}")
         auth.users[role] = user
-    auth.child = ChildFactory(local_authority=la, legal_first_name="In", legal_last_name=f"Circle{tag}")
+    auth.child = ChildFactory(
+        local_authority=la, legal_first_name="In", legal_last_name=f"Circle{tag}"
+    )
     auth.other_child = ChildFactory(
         local_authority=la, legal_first_name="Out", legal_last_name=f"Circle{tag}"
     )

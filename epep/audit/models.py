@@ -40,10 +40,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["child_public_id", "-occurred_at"], name="audit_child_time")]
+        indexes = [
+            models.Index(fields=["child_public_id", "-occurred_at"], name="audit_child_time")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.user_email} {self.action} {self.object_type}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.user_email} {self.action} {self.object_type}"
+        )
 
 
 def new_request_id() -> str:

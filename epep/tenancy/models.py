@@ -79,9 +79,7 @@ class Membership(models.Model):
     A young person's membership names their own child record.
     """
 
-    user = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=30, choices=Role.choices)
     local_authority = models.ForeignKey(
         LocalAuthority,

@@ -26,9 +26,9 @@ def grant_application_role(using: str = "default") -> None:
         ident = sql.Identifier(role)
         statements = [
             sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident),
-            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
-                ident
-            ),
+            sql.SQL(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+            ).format(ident),
             sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
         ]
         for table in APPEND_ONLY_TABLES:

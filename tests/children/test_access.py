@@ -72,7 +72,9 @@ def test_designated_teacher_loses_a_child_on_the_day_the_enrolment_ends(world):
 
 def test_a_child_starting_tomorrow_is_not_yet_visible_to_the_school(world):
     newcomer = ChildFactory(local_authority=world.b.la, legal_last_name="Newcomer")
-    EnrolmentFactory(child=newcomer, school=world.shared_school, start_date=today() + timedelta(days=1))
+    EnrolmentFactory(
+        child=newcomer, school=world.shared_school, start_date=today() + timedelta(days=1)
+    )
     dt = world.a.users[Role.DESIGNATED_TEACHER]
     assert "Newcomer" not in visible(dt)
     assert "Newcomer" in visible(dt, day=today() + timedelta(days=1))
@@ -127,7 +129,9 @@ def test_delegation_stops_when_the_child_leaves_the_school(world):
 def test_delegation_only_to_staff_of_the_same_school(world):
     dt = world.a.users[Role.DESIGNATED_TEACHER]
     outsider = UserFactory()
-    MembershipFactory(user=outsider, role=Role.SCHOOL_STAFF, local_authority=None, school=world.school_a)
+    MembershipFactory(
+        user=outsider, role=Role.SCHOOL_STAFF, local_authority=None, school=world.school_a
+    )
     with pytest.raises(ValidationError) as error, transaction.atomic():
         services.child_access_delegate(
             actor=resolve_actor(dt),
@@ -136,7 +140,9 @@ def test_delegation_only_to_staff_of_the_same_school(world):
             reason="Help",
             expires_on=today() + timedelta(days=5),
         )
-    assert error.value.message_dict == {"colleague": ["This person does not work at the child's school."]}
+    assert error.value.message_dict == {
+        "colleague": ["This person does not work at the child's school."]
+    }
 
 
 def test_virtual_school_grants_a_named_professional_access_to_one_child(world):
@@ -187,7 +193,10 @@ def test_grants_cannot_reach_carers_or_young_people(world):
 
 @pytest.mark.parametrize(
     ("days", "message"),
-    [(0, "The access must end after today."), (400, "Access can be given for at most a year at a time.")],
+    [
+        (0, "The access must end after today."),
+        (400, "Access can be given for at most a year at a time."),
+    ],
 )
 def test_grant_expiry_must_be_sensible(world, days, message):
     with pytest.raises(ValidationError) as error, transaction.atomic():

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from epep.tenancy.roles import Role
 
-from ..factories import ChildFactory, EnrolmentFactory, LocalAuthorityFactory, MembershipFactory
+from ..factories import ChildFactory, EnrolmentFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_each_role_lands_on_its_own_home_page(client, world, role):
 @pytest.mark.parametrize("role", [r for r in Role if r not in (Role.YOUNG_PERSON,)])
 def test_other_roles_home_pages_are_not_found(client, world, role):
     client.force_login(world.a.users[role])
-    for other_role, url in HOMES.items():
+    for url in HOMES.values():
         if url != HOMES[role]:
             assert client.get(url).status_code == 404, (role, url)
 

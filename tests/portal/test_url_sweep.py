@@ -54,7 +54,6 @@ def test_there_are_child_routes_to_check():
 @pytest.fixture
 def grants(world):
     """A live grant on every child, so the grant_id in URLs points at something real."""
-    from children.services import VIEW_CHILD  # noqa: F401
     from django.contrib.auth.models import Permission
 
     permission = Permission.objects.get(codename="view_child")
@@ -98,9 +97,7 @@ def test_every_child_url_is_404_outside_the_circle_and_identical_to_a_missing_ch
             if "grant_id" in route.kwargs:
                 kwargs["grant_id"] = grants[child.pk].public_id
             url = reverse(f"portal:{route.name}", kwargs=kwargs)
-            missing = reverse(
-                f"portal:{route.name}", kwargs={k: uuid.uuid4() for k in kwargs}
-            )
+            missing = reverse(f"portal:{route.name}", kwargs={k: uuid.uuid4() for k in kwargs})
             for method in ("get", "post"):
                 refused = getattr(client, method)(url)
                 absent = getattr(client, method)(missing)

@@ -50,7 +50,9 @@ def test_every_tenant_table_has_row_level_security_enabled_and_forced():
         "audit_auditevent",
         "meetings_schoolterm",
     } <= tables
-    unprotected = [name for name, enabled, forced, policies in rows if not (enabled and forced and policies)]
+    unprotected = [
+        name for name, enabled, forced, policies in rows if not (enabled and forced and policies)
+    ]
     assert unprotected == []
 
 

@@ -2,8 +2,9 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import epep.accounts.models
 from django.db import migrations, models
+
+import epep.accounts.models
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,65 @@
+"""manage.py seed_demo: fill the database with the demo authorities, schools and children."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from children import demo
+from children.stages import academic_year_label
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed demo data: Kent, Sefton and Southwark with their Virtual Schools, about 15 "
+        "schools (one holding Kent and Southwark children), 60 children in care across every "
+        "key stage, their schools, placements and workers, and a demo sign-in for every role "
+        f"(password {demo.DEMO_PASSWORD}). Term dates come from children/data/term-dates.csv: "
+        "Kent and Sefton only; the file has no Southwark dates, so none are invented. "
+        "Safe to run again: only what is missing is created."
+    )
+
+    def handle(self, *args, **options) -> None:
+        report = demo.seed_demo()
+        write = self.stdout.write
+
+        write(
+            f"Demo data as of {report.today:%d %B %Y} "
+            f"(academic year {academic_year_label(report.today)})."
+        )
+        if report.created_anything:
+            made = ", ".join(f"{n} {what}" for what, n in report.created.items() if n)
+            write(self.style.SUCCESS(f"Created: {made}."))
+        else:
+            write("Nothing to create: the demo data was already there.")
+        totals = report.totals
+        write(
+            f"In the database: {totals['authorities']} authorities, {totals['schools']} schools, "
+            f"{totals['children']} children ({totals['enrolments']} enrolments, "
+            f"{totals['placements']} placements, {totals['allocations']} allocations), "
+            f"{totals['terms']} terms, {totals['users']} demo users."
+        )
+
+        current_year = academic_year_label(report.today)
+        for authority, years in report.terms.items():
+            if years:
+                write(f"Term dates, {authority}: {', '.join(years)}.")
+            else:
+                write(
+                    self.style.WARNING(
+                        f"Term dates, {authority}: none. children/data/term-dates.csv has no "
+                        "published dates for it and the demo does not invent them; add them "
+                        "before relying on school-day deadlines."
+                    )
+                )
+        if not any(current_year in years for years in report.terms.values()):
+            write(self.style.WARNING(f"No authority has term dates for {current_year} yet."))
+
+        write("")
+        write(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD})")
+        rows = [(u.role_label, u.where, u.email) for u in report.sign_ins]
+        headings = ("Role", "Where", "Email")
+        widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(2)]
+        write(f"{headings[0]:<{widths[0]}}  {headings[1]:<{widths[1]}}  {headings[2]}")
+        write(f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * 5}")
+        for role, where, email in rows:
+            write(f"{role:<{widths[0]}}  {where:<{widths[1]}}  {email}")

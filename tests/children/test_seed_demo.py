@@ -1,0 +1,295 @@
+"""manage.py seed_demo: idempotent, realistic, and usable for every role."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from children import demo, stages
+from children.identifiers import is_valid_uln, is_valid_upn
+from children.models import (
+    Allocation,
+    Child,
+    Enrolment,
+    Placement,
+    PlacementCarer,
+    School,
+    current_on,
+)
+from children.permissions import resolve_actor
+from children.selectors import children_for
+from epep.audit.models import AuditEvent
+from epep.tenancy.context import all_authorities_context
+from epep.tenancy.models import LocalAuthority, Membership
+from epep.tenancy.roles import SCHOOL_ROLES, Role
+from meetings.models import SchoolTerm
+
+ALL_KEY_STAGES = {"EYFS", "KS1", "KS2", "KS3", "KS4", "Post-16"}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, int]:
+    with all_authorities_context():
+        return {
+            "authorities": LocalAuthority.objects.count(),
+            "schools": School.objects.count(),
+            "children": Child.objects.count(),
+            "enrolments": Enrolment.objects.count(),
+            "placements": Placement.objects.count(),
+            "placement_carers": PlacementCarer.objects.count(),
+            "allocations": Allocation.objects.count(),
+            "memberships": Membership.objects.count(),
+            "terms": SchoolTerm.objects.count(),
+            "users": get_user_model().objects.filter(email__endswith=demo.DEMO_DOMAIN).count(),
+            "audit_events": AuditEvent.objects.count(),
+        }
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return seed()
+
+
+@pytest.mark.django_db
+def test_running_twice_creates_nothing_the_second_time():
+    first_output = seed()
+    first = snapshot()
+    second_output = seed()
+    assert snapshot() == first
+    assert first["authorities"] == 3
+    assert first["schools"] == 16
+    assert first["children"] == 60
+    assert first["terms"] == 18  # Kent 2024-25 and 2025-26, Sefton 2024-25; no Southwark
+    assert first["users"] == 70  # 69 with one membership each, and the superuser
+    assert first["memberships"] == 69
+    assert first["enrolments"] == 70
+    assert first["placements"] == 68
+    assert first["placement_carers"] == 70  # the Whitfields' two placements have two carers
+    assert first["allocations"] == 135
+    # Every child and dated record was written through a service, with its audit event.
+    assert first["audit_events"] == 60 + 70 + 68 + 135
+    assert "Created: 3 authorities, 16 schools, 70 users, 18 terms, 60 children" in first_output
+    assert "Nothing to create" in second_output
+
+
+@pytest.mark.django_db
+def test_authorities_carry_their_own_pep_policy(seeded):
+    settings = {
+        la.code: (la.name, la.virtual_school_name, la.first_pep_limit, la.first_pep_unit,
+                  la.review_cadence, la.max_targets_per_term)
+        for la in LocalAuthority.objects.all()
+    }  # fmt: skip
+    assert settings == {
+        "886": ("Kent", "Kent Virtual School", 10, "working_days", "six_monthly", 4),
+        "343": ("Sefton", "Sefton Virtual School", 10, "working_days", "termly", 4),
+        "210": ("Southwark", "Southwark Virtual School", 20, "school_days", "six_monthly", 4),
+    }
+
+
+@pytest.mark.django_db
+def test_term_dates_come_from_the_csv_and_none_are_invented_for_southwark(seeded):
+    with all_authorities_context():
+        terms = Counter(
+            (t.local_authority.code, t.academic_year)
+            for t in SchoolTerm.objects.select_related("local_authority")
+        )
+        first_kent = SchoolTerm.objects.get(
+            local_authority__code="886", academic_year="2025-26", name="Term 1"
+        )
+    assert terms == {("886", "2024-25"): 6, ("886", "2025-26"): 6, ("343", "2024-25"): 6}
+    assert (first_kent.start_date, first_kent.end_date) == (date(2025, 9, 1), date(2025, 10, 17))
+    assert first_kent.source == "KENT-SCHOOLS-2025"
+    assert "Term dates, Southwark: none" in seeded
+
+
+@pytest.mark.django_db
+def test_every_key_stage_is_represented_in_every_authority(seeded):
+    today = timezone.localdate()
+    with all_authorities_context():
+        children = list(Child.objects.select_related("local_authority"))
+    stages_by_la: dict[str, set[str]] = {}
+    years = Counter()
+    for child in children:
+        year = stages.national_curriculum_year(child.date_of_birth, today)
+        years[year] += 1
+        stages_by_la.setdefault(child.local_authority.code, set()).add(stages.key_stage(year))
+    assert stages_by_la == {"886": ALL_KEY_STAGES, "343": ALL_KEY_STAGES, "210": ALL_KEY_STAGES}
+    assert Counter(c.local_authority.code for c in children) == {"886": 20, "343": 20, "210": 20}
+    # Nursery and reception, and both post-16 years, in each authority.
+    assert years[-1] == 3 and years[0] == 3 and years[12] == 6 and years[13] == 3
+
+
+@pytest.mark.django_db
+def test_the_shared_school_has_children_of_two_authorities_on_roll_and_no_other_does(seeded):
+    today = timezone.localdate()
+    with all_authorities_context():
+        current = list(
+            Enrolment.objects.filter(current_on(today)).select_related("school", "local_authority")
+        )
+    by_school: dict[str, Counter] = {}
+    for enrolment in current:
+        by_school.setdefault(enrolment.school.urn, Counter())[enrolment.local_authority.code] += 1
+    assert by_school[demo.SHARED_SCHOOL_URN] == {"886": 4, "210": 3}
+    assert [urn for urn, las in by_school.items() if len(las) > 1] == [demo.SHARED_SCHOOL_URN]
+    # Two children have no school place; everyone else is on roll somewhere.
+    assert len(current) == 58
+    assert len({e.child_id for e in current}) == 58
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_user_in_each_authority(seeded):
+    today = timezone.localdate()
+    with all_authorities_context():
+        memberships = list(
+            Membership.objects.select_related("user", "local_authority", "school", "child")
+        )
+        schools_by_la: dict[int, set[int]] = {}
+        for enrolment in Enrolment.objects.filter(current_on(today)):
+            schools_by_la.setdefault(enrolment.local_authority_id, set()).add(enrolment.school_id)
+        for la in LocalAuthority.objects.all():
+            for role in Role:
+                if role in SCHOOL_ROLES:
+                    holders = [
+                        m for m in memberships
+                        if m.role == role and m.school_id in schools_by_la[la.pk]
+                    ]  # fmt: skip
+                else:
+                    holders = [
+                        m for m in memberships if m.role == role and m.local_authority_id == la.pk
+                    ]
+                assert holders, f"no {role.label} for {la.name}"
+            young = [
+                m for m in memberships if m.role == Role.YOUNG_PERSON and m.local_authority == la
+            ]
+            assert len(young) == 1
+            assert young[0].child.local_authority_id == la.pk
+            assert 7 <= young[0].child.year_group(today) <= 11  # secondary age
+            assert young[0].user.email == f"yp@{la.name.lower()}.{demo.DEMO_DOMAIN}"
+    shared_dt = [m for m in memberships if m.user.email == demo.SHARED_DT_EMAIL]
+    assert [(m.role, m.school.urn, m.local_authority) for m in shared_dt] == [
+        (Role.DESIGNATED_TEACHER, demo.SHARED_SCHOOL_URN, None)
+    ]
+    assert all(m.local_authority is None for m in memberships if m.role in SCHOOL_ROLES)
+    admin = get_user_model().objects.get(email=demo.ADMIN_EMAIL)
+    assert admin.is_staff and admin.is_superuser
+    assert admin.check_password(demo.DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_identifiers_are_valid(seeded):
+    today = timezone.localdate()
+    with all_authorities_context():
+        children = list(Child.objects.select_related("local_authority"))
+    assert all(is_valid_upn(c.upn) for c in children)
+    assert all(c.upn[1:4] == c.local_authority.code for c in children)
+    assert sum(c.is_temporary_upn for c in children) == 2
+    post16 = [c for c in children if c.year_group(today) >= 12]
+    assert len(post16) == 9
+    assert all(is_valid_uln(c.uln) for c in post16)
+    assert all(c.uln == "" for c in children if c not in post16)
+
+
+@pytest.mark.django_db
+def test_the_mix_of_children_is_realistic(seeded):
+    today = timezone.localdate()
+    with all_authorities_context():
+        children = list(Child.objects.all())
+        caseload = Counter(
+            a.worker.email
+            for a in Allocation.objects.filter(current_on(today), kind=Role.SOCIAL_WORKER)
+        )
+        whitfields = Placement.objects.filter(
+            current_on(today), carer_links__user__email=f"carer@kent.{demo.DEMO_DOMAIN}"
+        ).distinct()
+        whitfield_children = [p.child for p in whitfields]
+        whitfield_carers = {link.user.email for p in whitfields for link in p.carer_links.all()}
+        personal_advisers = Allocation.objects.filter(
+            current_on(today), kind=Role.PERSONAL_ADVISER
+        ).count()
+    assert Counter(c.legal_status for c in children) == {"C2": 46, "C1": 5, "V2": 6, "E1": 3}
+    assert Counter(c.sen_status for c in children) == {"none": 30, "sen_support": 20, "ehcp": 10}
+    assert all(c.ehcp_review_date for c in children if c.sen_status == "ehcp")
+    uasc = [c for c in children if c.is_uasc]
+    assert sorted(c.first_language for c in uasc) == [
+        "Arabic", "Kurdish", "Pashto", "Tigrinya", "Tigrinya"
+    ]  # fmt: skip
+    recent = [c for c in children if (today - c.entered_care_on) <= timedelta(days=14)]
+    assert len(recent) == 6
+    for la in ("kent", "sefton", "southwark"):
+        assert caseload[f"sw@{la}.{demo.DEMO_DOMAIN}"] == 16
+        assert caseload[f"sw2@{la}.{demo.DEMO_DOMAIN}"] == 4
+    assert personal_advisers == 9
+    # The two-carer household fosters a brother and sister.
+    assert len(whitfield_children) == 2
+    assert len({c.legal_last_name for c in whitfield_children}) == 1
+    assert whitfield_carers == {
+        f"carer@kent.{demo.DEMO_DOMAIN}",
+        f"carer.mark.whitfield@kent.{demo.DEMO_DOMAIN}",
+    }
+
+
+@pytest.mark.django_db
+def test_output_lists_every_demo_sign_in(seeded):
+    assert "Demo sign-ins (password for all: demo-password-1234)" in seeded
+    emails = list(
+        get_user_model()
+        .objects.filter(email__endswith=demo.DEMO_DOMAIN)
+        .values_list("email", flat=True)
+    )
+    assert len(emails) == 70
+    for email in emails:
+        assert email in seeded
+    assert "In the database: 3 authorities, 16 schools, 60 children" in seeded
+    assert "18 terms" in seeded
+
+
+@pytest.mark.django_db
+def test_the_shared_schools_designated_teacher_sees_children_of_two_authorities(seeded):
+    user = get_user_model().objects.get(email=demo.SHARED_DT_EMAIL)
+    with transaction.atomic():
+        actor = resolve_actor(user)
+        children = list(children_for(actor=actor))
+    assert actor.role == Role.DESIGNATED_TEACHER
+    assert Counter(c.local_authority.code for c in children) == {"886": 4, "210": 3}
+    assert {c.current_school_urn for c in children} == {demo.SHARED_SCHOOL_URN}
+
+
+@pytest.mark.django_db
+def test_the_demo_social_worker_sees_exactly_their_caseload(seeded):
+    user = get_user_model().objects.get(email=f"sw@sefton.{demo.DEMO_DOMAIN}")
+    with transaction.atomic():
+        actor = resolve_actor(user)
+        children = list(children_for(actor=actor))
+    assert len(children) == 16
+    assert {c.local_authority.code for c in children} == {"343"}
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2026, 9, 1), date(2026, 11, 22), date(2027, 2, 28), date(2027, 8, 31), date(2029, 3, 1)],
+)
+def test_the_plan_is_deterministic_and_year_groups_follow_todays_academic_year(today):
+    plan = demo.build_plan(today)
+    again = demo.build_plan(today)
+    assert plan == again
+    assert len({c.upn for c in plan.children}) == 60
+    for child in plan.children:
+        assert stages.national_curriculum_year(child.date_of_birth, today) == child.spec.year
+        assert child.date_of_birth <= child.entered_care_on <= today
+        for record in child.enrolments + child.placements + child.allocations:
+            assert record.start <= today
+            assert record.end is None or record.start < record.end <= today
+        if child.spec.year == 13 and (today.month, today.day) != (8, 31):
+            assert child.date_of_birth > today.replace(year=today.year - 18)  # still under 18
