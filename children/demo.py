@@ -7,9 +7,11 @@ School URNs are in the unused 990001+ range; email addresses end in ``.invalid``
 Two halves:
 
 - :func:`build_plan` is pure: from today's date it works out every child (names, dates of
-  birth chosen so that year groups come out right in the current academic year, UPNs, ULNs,
-  dates entering care) and their dated school, placement and allocation history. A fixed
-  seed makes it deterministic for a given day.
+  birth chosen so that year groups come out right in the current academic year, ULNs,
+  dates entering care, a few within the last two weeks) and their dated school, placement
+  and allocation history. A fixed seed makes it deterministic for a given day. UPNs
+  depend on the fixed cast alone (:func:`demo_upn`), so a later run on another day finds
+  the same children.
 - :func:`seed_demo` writes the plan. It is idempotent: rows are found by natural keys (LA
   code, school URN, email, UPN; for dated records the child with the school, the carers or
   the worker) and only missing ones are created, through the services in
