@@ -1,20 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal.views import healthz
 
-admin.site.site_header = "ePEP administration"
-admin.site.site_title = "ePEP administration"
+# The admin has no password form of its own: signing in goes through allauth, with
+# two-step sign-in and its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("epep.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("session/", include("epep.security.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("portal.urls")),
 ]

@@ -47,3 +47,14 @@ def world(db) -> World:
     """Two authorities (Kent and Sefton), a school shared by both, and a user of every
     role in each authority, with children in and out of each circle."""
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own key space in the shared Redis cache (rate limits, used
+    two-step codes), so tests neither leak into each other nor into parallel runs."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }

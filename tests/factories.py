@@ -157,6 +157,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
             return super()._create(model_class, *args, **kwargs)
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def ready_for_work(user, roles) -> None:
+    """What a real user does once: set up two-step sign-in and accept the product's
+    default agreement for each role. Tests of the gate itself start without these."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from epep.accounts.models import AgreementAcceptance, UserAgreement
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, TOTP_SECRET)
+    with authority_context(local_authority_ids=[], user_id=user.pk):
+        for agreement in UserAgreement.objects.filter(
+            local_authority__isnull=True, role__in=[Role(r).value for r in roles]
+        ):
+            AgreementAcceptance.objects.get_or_create(user=user, agreement=agreement)
+
+
 @dataclass
 class Authority:
     la: LocalAuthority
@@ -202,6 +222,7 @@ def make_authority(la: LocalAuthority, school: School, shared_school: School) ->
             MembershipFactory(user=user, role=role, local_authority=la, child=auth.child)
         else:
             MembershipFactory(user=user, role=role, local_authority=la)
+        ready_for_work(user, [role])
     return auth
 
 

@@ -6,9 +6,14 @@ groups compared as strings.
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+import uuid
+
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from epep.tenancy.roles import SCHOOL_ROLES, Role
 
 
 class UserManager(BaseUserManager):
@@ -68,3 +73,133 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Invitation(models.Model):
+    """An invitation by email into one role. The link carries a random token; only its
+    SHA-256 is stored. Single use, expires after seven days."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    local_authority = models.ForeignKey(
+        "tenancy.LocalAuthority", on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(
+        "children.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    placement = models.ForeignKey(
+        "children.Placement", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_school_roles_have_school",
+                condition=~Q(role__in=[r.value for r in SCHOOL_ROLES]) | Q(school__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="invitation_young_person_has_child",
+                condition=~Q(role=Role.YOUNG_PERSON) | Q(child__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="invitation_carer_has_placement",
+                condition=~Q(role=Role.CARER) | Q(placement__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.get_role_display()}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class UserAgreement(models.Model):
+    """A versioned data-sharing and acceptable-use agreement for one role.
+
+    The product provides a default per role (``local_authority`` empty); an authority can
+    publish its own, which then applies to its staff and to anyone seeing its children.
+    A published version is never edited: a change is a new version, which everyone
+    affected must accept again."""
+
+    local_authority = models.ForeignKey(
+        "tenancy.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        db_index=True,
+        help_text="Leave empty for the product's default agreement.",
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain text. Blank lines separate paragraphs.")
+    published_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["role", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "role", "version"],
+                name="agreement_unique_version",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.local_authority.name if self.local_authority_id else "Default"
+        return f"{who}: {self.get_role_display()} agreement v{self.version}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
+class AgreementAcceptance(models.Model):
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="agreement_acceptances")
+    agreement = models.ForeignKey(UserAgreement, on_delete=models.PROTECT, related_name="acceptances")
+    local_authority = models.ForeignKey(
+        "tenancy.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agreement"], name="acceptance_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted {self.agreement} on {self.accepted_at:%Y-%m-%d}"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from uuid import UUID
+
+from django.db import connection
+from django.utils import timezone
 
 from .models import AuditEvent
 from .requestid import current_path, current_request_id
@@ -38,7 +42,19 @@ def audit_record(
     )
 
 
-_pending: ContextVar[list[dict] | None] = ContextVar("pending_audit_events", default=None)
+_pending: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "pending_audit_events", default=None
+)
+
+
+def _outliving_rollback(write: Callable[[], None]) -> None:
+    """Inside a request, queue ``write`` for ``TenantContextMiddleware`` to run after the
+    view, in the request's outer transaction; elsewhere run it at once."""
+    pending = _pending.get()
+    if pending is None:
+        write()
+    else:
+        pending.append(write)
 
 
 def audit_record_outliving_rollback(**kwargs) -> None:
@@ -46,11 +62,53 @@ def audit_record_outliving_rollback(**kwargs) -> None:
     raises 404, which rolls the view's transaction back). Inside a request the event is
     written by ``TenantContextMiddleware`` after the view, in the request's outer
     transaction; elsewhere it is written at once."""
-    pending = _pending.get()
-    if pending is None:
-        audit_record(**kwargs)
-    else:
-        pending.append(kwargs)
+    _outliving_rollback(partial(audit_record, **kwargs))
+
+
+def audit_record_refusal(
+    *, acting_user, role: str | None, requested_id: UUID, reason: str | None = None
+) -> None:
+    """Record that ``acting_user`` asked for the child ``requested_id`` and was refused.
+
+    A refusal on a real child belongs to that child's Virtual School: the event gets the
+    child's authority and ``child_public_id`` (``detail.reason`` "outside circle", or
+    ``reason`` if given), so it appears in the child's access log. A refusal on an id that
+    is no child gets no authority ("no such child") and stays readable only by the person
+    it is about (the ``audit_read`` policy).
+
+    The refused actor's context cannot see the child, and the ``audit_append`` policy only
+    admits events for the actor's own authorities; ``INSERT ... RETURNING`` (Django's
+    ``.create()``) would also need the new row to be readable. So the row is written by the
+    ``SECURITY DEFINER`` function ``audit_record_refusal`` (migration 0004), which works
+    out the authority itself and returns nothing: the application can neither choose the
+    authority nor read back what it wrote. It is the only function the application role
+    may execute (``epep.tenancy.signals``); the look-up it uses,
+    ``audit_child_authority``, is not executable by the application at all.
+
+    Like ``audit_record_outliving_rollback``, the write survives the 404 that follows.
+    """
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    arguments = [
+        requested_id,
+        user.pk if user else None,
+        getattr(user, "email", "") if user else "",
+        str(role or ""),
+        timezone.now(),
+        current_request_id.get(),
+        current_path.get(),
+        reason,
+    ]
+
+    def write() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT audit_record_refusal("
+                "%s::uuid, %s::bigint, %s::text, %s::text, %s::timestamptz, %s::text,"
+                " %s::text, %s::text)",
+                arguments,
+            )
+
+    _outliving_rollback(write)
 
 
 @contextmanager
@@ -58,7 +116,7 @@ def audit_events_outliving_the_view() -> Iterator[None]:
     token = _pending.set([])
     try:
         yield
-        for kwargs in _pending.get():
-            audit_record(**kwargs)
+        for write in _pending.get():
+            write()
     finally:
         _pending.reset(token)

@@ -1,7 +1,8 @@
 """After every migrate, grant the application role exactly what it needs.
 
 The application role owns nothing: it gets DML on tables and use of sequences, no
-UPDATE or DELETE on audit events, and no writes to the migration history.
+UPDATE or DELETE on audit events, no writes to the migration history, and EXECUTE on the
+one function that records refused look-ups.
 """
 
 from django.conf import settings
@@ -12,6 +13,9 @@ from psycopg import sql
 
 APPEND_ONLY_TABLES = ["audit_auditevent"]
 READ_ONLY_TABLES = ["django_migrations"]
+RECORD_REFUSAL_FUNCTION = (
+    "public.audit_record_refusal(uuid, bigint, text, text, timestamptz, text, text, text)"
+)
 
 
 def grant_application_role(using: str = "default") -> None:
@@ -41,6 +45,16 @@ def grant_application_role(using: str = "default") -> None:
             statements.append(
                 sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
                     sql.Identifier(table), ident
+                )
+            )
+        # Refused look-ups are recorded through one SECURITY DEFINER function (see
+        # epep/audit/migrations/0004_refusal_functions.py): the only function of ours the
+        # application role may execute.
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [RECORD_REFUSAL_FUNCTION])
+        if cursor.fetchone()[0]:
+            statements.append(
+                sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
+                    sql.SQL(RECORD_REFUSAL_FUNCTION), ident
                 )
             )
         for statement in statements:

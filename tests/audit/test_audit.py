@@ -38,11 +38,35 @@ def test_viewing_a_child_record_writes_a_view_event_with_who_role_authority_and_
     assert event.path == f"/children/{world.a.child.public_id}/"
 
 
-def test_a_refused_look_up_is_logged_without_revealing_the_child(client, world):
+def test_a_refused_look_up_is_logged_in_the_childs_authority_not_the_refused_users(
+    client, world
+):
     sw = world.a.users[Role.SOCIAL_WORKER]
     client.force_login(sw)
     response = client.get(f"/children/{world.b.child.public_id}/")
     assert response.status_code == 404
+    from epep.tenancy.context import authority_context
+
+    # The child's own authority sees the attempt (its access log is built from this) ...
+    with authority_context(local_authority_ids=[world.b.la.pk]):
+        [event] = AuditEvent.objects.filter(action="access_refused")
+    assert event.user == sw
+    assert event.object_id == str(world.b.child.public_id)
+    assert event.local_authority_id == world.b.la.pk
+    assert event.child_public_id == world.b.child.public_id
+    assert event.detail == {"reason": "outside circle"}
+    # ... and the refused person cannot read it: it is not in their authority.
+    with authority_context(local_authority_ids=[world.a.la.pk], user_id=sw.pk):
+        assert not AuditEvent.objects.filter(action="access_refused").exists()
+
+
+def test_a_refused_look_up_of_an_unknown_id_is_readable_only_by_its_person(client, world):
+    import uuid
+
+    sw = world.a.users[Role.SOCIAL_WORKER]
+    client.force_login(sw)
+    missing = uuid.uuid4()
+    assert client.get(f"/children/{missing}/").status_code == 404
     from epep.tenancy.context import authority_context
 
     # An event outside any authority is readable by the person it is about, not by others.
@@ -50,9 +74,10 @@ def test_a_refused_look_up_is_logged_without_revealing_the_child(client, world):
         assert not AuditEvent.objects.filter(action="access_refused").exists()
     with authority_context(local_authority_ids=[], user_id=sw.pk):
         [event] = AuditEvent.objects.filter(action="access_refused", user=sw)
-    assert event.object_id == str(world.b.child.public_id)
+    assert event.object_id == str(missing)
     assert event.local_authority_id is None
     assert event.child_public_id is None
+    assert event.detail == {"reason": "no such child"}
 
 
 def test_a_change_writes_an_event_in_the_same_transaction(world):

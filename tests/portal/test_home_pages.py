@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from epep.tenancy.roles import Role
 
-from ..factories import ChildFactory, EnrolmentFactory, MembershipFactory
+from ..factories import ChildFactory, EnrolmentFactory, MembershipFactory, ready_for_work
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,7 @@ def test_search_finds_a_child_by_name(client, world):
 def test_switching_role_changes_the_home_page(client, world):
     sw = world.a.users[Role.SOCIAL_WORKER]
     MembershipFactory(user=sw, role=Role.CARER, local_authority=world.a.la)
+    ready_for_work(sw, [Role.CARER])
     client.force_login(sw)
     assert client.get("/")["Location"] == "/caseload/"
     response = client.post("/role/", {"role": "carer"})

@@ -13,10 +13,28 @@ from epep.tenancy.roles import Role
 from ..urlwalk import all_routes
 
 PUBLIC = {
+    # Signing in and out, and the two-step sign-in challenge (allauth).
     "accounts/login/",
-    "healthz",
-    # Django's admin has its own sign-in page; everything else under /admin/ redirects there.
+    "accounts/logout/",
+    "accounts/2fa/authenticate/",
+    "accounts/login/code/confirm/",
+    "accounts/inactive/",
+    # Self-registration is closed: this page says so.
+    "accounts/signup/",
+    # Password reset: the same answer for known and unknown addresses.
+    "accounts/password/reset/",
+    "accounts/password/reset/done/",
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+    "accounts/password/reset/key/done/",
+    # Email confirmation pages (allauth); verification is by invitation, so they only
+    # ever say the link is invalid.
+    "accounts/confirm-email/",
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$",
+    # The link in an invitation email.
+    "invitations/<str:token>/",
+    # The admin's sign-in sends people to allauth's.
     "admin/login/",
+    "healthz",
 }
 
 

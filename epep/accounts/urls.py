@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("agreement/", views.agreement, name="agreement"),
+]

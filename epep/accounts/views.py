@@ -1,0 +1,88 @@
+"""Accepting an invitation, and accepting the user agreement."""
+
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import AgreementForm, SetPasswordForm
+
+UNUSABLE_MESSAGES = {
+    "unknown": "This invitation link is not valid. Check you used the whole link from the email.",
+    "expired": "This invitation has expired. Invitations last 7 days. Ask the person who "
+    "invited you to send it again.",
+    "accepted": "This invitation has already been used. If it was you, sign in.",
+    "withdrawn": "This invitation has been withdrawn. Ask the person who invited you.",
+}
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation(request, token: str):
+    try:
+        invite = services.invitation_for_token(token)
+    except services.InvitationUnusable as error:
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"title": "You cannot use this invitation", "message": UNUSABLE_MESSAGES[error.state]},
+            status=410 if error.state != "unknown" else 404,
+        )
+    context = {"title": "Accept your invitation", "invitation": invite}
+    account = services.existing_account(invite.email)
+    if account is not None:
+        # One account per person: the new role is added to it once they are signed in.
+        if not request.user.is_authenticated:
+            return render(request, "accounts/invitation_sign_in.html", context)
+        if request.user.pk != account.pk:
+            return render(request, "accounts/invitation_wrong_account.html", context, status=403)
+        if request.method == "POST":
+            services.invitation_accept(token=token, user=request.user)
+            return redirect("portal:home")
+        return render(request, "accounts/invitation_add_role.html", context)
+    form = SetPasswordForm(
+        request.POST or None, email=invite.email, initial={"full_name": invite.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error)
+        else:
+            record_authentication(request, user, method="password", email=user.email)
+            return perform_login(request, user, redirect_url="/")
+    context["form"] = form
+    return render(request, "accounts/invitation_set_password.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def agreement(request):
+    actor = getattr(request, "actor", None)
+    outstanding = services.agreements_outstanding(actor)
+    next_url = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if not outstanding:
+        return redirect(next_url)
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.agreements_accept(actor=actor, agreements=outstanding)
+        return redirect(next_url)
+    return render(
+        request,
+        "accounts/agreement.html",
+        {
+            "title": "Before you continue: your user agreement",
+            "agreements": outstanding,
+            "form": form,
+            "next": next_url,
+        },
+    )

@@ -1,0 +1,76 @@
+"""Reading audit events: a child's access log for its Virtual School."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from epep.tenancy.roles import AUTHORITY_WIDE_ROLES
+
+from .models import AuditEvent
+
+#: Dates people type are days in England.
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who appears in a child's access log (for the "person" filter)."""
+
+    user_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class AccessLog:
+    #: the child's events, filters applied, newest first, each with its user joined
+    events: QuerySet[AuditEvent]
+    #: everyone who appears in the child's log (whatever the filters), by name
+    people: list[Person]
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in England, as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def child_access_log(
+    *,
+    actor,
+    child,
+    user_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> AccessLog:
+    """Who has viewed or changed ``child``'s record, and who tried and was refused.
+
+    ``child`` must come from ``children.selectors.access_child_by_id`` for the same actor.
+    Only the child's Virtual School (and the authority's administrators) may read it.
+    ``date_from`` and ``date_to`` are days in England, both included. Row-level security
+    still applies underneath: only events in the reader's authorities are returned.
+    """
+    if actor is None or actor.role not in AUTHORITY_WIDE_ROLES:
+        raise PermissionDenied("Only the child's Virtual School can read its access log.")
+    if child.local_authority_id not in actor.authority_ids:
+        raise PermissionDenied("Only the child's Virtual School can read its access log.")
+    about_child = AuditEvent.objects.filter(child_public_id=child.public_id)
+    events = about_child.select_related("user").order_by("-occurred_at", "-id")
+    if user_id is not None:
+        events = events.filter(user_id=user_id)
+    if date_from is not None:
+        events = events.filter(occurred_at__gte=start_of_day(date_from))
+    if date_to is not None:
+        events = events.filter(occurred_at__lt=start_of_day(date_to + timedelta(days=1)))
+    people = [
+        Person(user_id=row["user_id"], name=row["user__full_name"], email=row["user__email"])
+        for row in about_child.filter(user__isnull=False)
+        .values("user_id", "user__full_name", "user__email")
+        .distinct()
+        .order_by("user__full_name", "user__email")
+    ]
+    return AccessLog(events=events, people=people)
