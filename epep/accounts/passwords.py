@@ -72,9 +72,17 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(CommonPasswordValidator().passwords)
 
 
-def _core(password: str) -> str:
-    """Lower-case, undo common letter-for-digit swaps, drop everything but letters."""
-    return re.sub(r"[^a-z]", "", password.lower().translate(_LEET))
+def _cores(password: str) -> set[str]:
+    """The letters an attacker's word list would start from: lower-cased, with and without
+    undoing letter-for-digit swaps ("P@ssw0rd"), with and without trailing digits and
+    symbols ("Summer2024!")."""
+    lowered = password.lower()
+    trimmed = re.sub(r"[\d\W_]+$", "", lowered)
+    cores = set()
+    for text in (lowered, trimmed):
+        cores.add(re.sub(r"[^a-z]", "", text))
+        cores.add(re.sub(r"[^a-z]", "", text.translate(_LEET)))
+    return {core for core in cores if core}
 
 
 def _only_guessable_words(core: str, words: frozenset[str]) -> bool:
@@ -96,15 +104,14 @@ class ProductWordsValidator:
     passwords, and digits or symbols ("Kent2024!", "VirtualSchool1", "P@ssw0rd123")."""
 
     def validate(self, password: str, user=None) -> None:
-        core = _core(password)
         common = _common_passwords()
+        guessable = PRODUCT_WORDS | _authority_words()
         # A common password dressed up with digits and symbols ("Summer2024!") is still
         # common; a passphrase of several ordinary words is not, so only whole-password
         # matches count against the common list.
-        if (
-            password.lower().strip() in common
-            or core in common
-            or _only_guessable_words(core, PRODUCT_WORDS | _authority_words())
+        if password.lower().strip() in common or any(
+            core in common or _only_guessable_words(core, guessable)
+            for core in _cores(password)
         ):
             raise ValidationError(
                 "This password would be easy to guess: it is made of common words, the name "

@@ -175,7 +175,7 @@ def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
         cursor.execute("SELECT set_config('app.invitation', %s, true)", [_hash(token)])
     queryset = Invitation.objects.select_related("local_authority", "school")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(token_hash=_hash(token)).first()
     if invitation is None:
         raise InvitationUnusable("unknown")

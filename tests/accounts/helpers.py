@@ -1,0 +1,19 @@
+import time
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from ..factories import TOTP_SECRET
+
+PASSWORD = "correct horse battery staple"
+
+
+def totp_code(secret: str = TOTP_SECRET, at: float | None = None) -> str:
+    return format_hotp_value(hotp_value(secret, int((at or time.time()) // 30)))
+
+
+def sign_in(client, email: str, password: str = PASSWORD, secret: str | None = TOTP_SECRET):
+    """Sign in through the real allauth flow: password, then the two-step code."""
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    if secret is not None and response.status_code == 302 and "2fa" in response["Location"]:
+        response = client.post(response["Location"], {"code": totp_code(secret)})
+    return response
