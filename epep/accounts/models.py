@@ -43,6 +43,8 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
+    #: How a person is named in URLs (account administration): never the sequential key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField("full name", max_length=150)
     is_staff = models.BooleanField(
@@ -111,7 +113,7 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="invitation_school_roles_have_school",
-                condition=~Q(role__in=[r.value for r in SCHOOL_ROLES]) | Q(school__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in SCHOOL_ROLES)) | Q(school__isnull=False),
             ),
             models.CheckConstraint(
                 name="invitation_young_person_has_child",

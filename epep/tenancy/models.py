@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from .roles import AUTHORITY_WIDE_ROLES, SCHOOL_ROLES, Role
 
-_SCHOOL_ROLES = [r.value for r in SCHOOL_ROLES]
+_SCHOOL_ROLES = sorted(r.value for r in SCHOOL_ROLES)
 
 la_code_validator = RegexValidator(r"^\d{3}$", "Enter the 3-digit DfE local authority code.")
 

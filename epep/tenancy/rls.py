@@ -55,3 +55,16 @@ def composite_child_fk(
         ),
         reverse_sql=f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}",
     )
+
+
+def composite_fk(table: str, *, column: str, target: str) -> migrations.RunSQL:
+    """``(column, local_authority_id)`` must match ``target``'s ``(id, local_authority_id)``
+    (which needs a unique constraint on those two columns)."""
+    name = f"{table}_{column}_same_la_fk"
+    return migrations.RunSQL(
+        sql=(
+            f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}, local_authority_id)"
+            f" REFERENCES {target} (id, local_authority_id) DEFERRABLE INITIALLY DEFERRED"
+        ),
+        reverse_sql=f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}",
+    )
