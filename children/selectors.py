@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from epep.audit.services import audit_record, audit_record_outliving_rollback
+from epep.audit.services import audit_record, audit_record_refusal
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, current_on
 from .permissions import Actor, child_visibility, today
@@ -29,26 +29,25 @@ def children_for(*, actor: Actor | None, day: date | None = None) -> QuerySet[Ch
     )
 
 
-def access_child_by_id(*, actor: Actor | None, child_id: UUID, audit: bool = True) -> Child:
+def access_child_by_id(
+    *, actor: Actor | None, child_id: UUID, audit: bool = True, action: str | None = "view"
+) -> Child:
     """The one way to fetch a child a user asked for. A child that does not exist and a
-    child the actor may not see give the same 404; the refusal is logged."""
+    child the actor may not see give the same 404; the refusal is logged (in the child's
+    authority when the child exists, so its Virtual School sees it: see
+    ``epep.audit.services.audit_record_refusal``). A successful look-up records
+    ``action`` (None: the caller records its own event, with more detail)."""
     try:
         child = children_for(actor=actor).get(public_id=child_id)
     except Child.DoesNotExist:
         if audit and actor is not None:
-            audit_record_outliving_rollback(
-                acting_user=actor.user,
-                role=actor.role,
-                action="access_refused",
-                object_type="children.child",
-                object_id=str(child_id),
-            )
+            audit_record_refusal(acting_user=actor.user, role=actor.role, requested_id=child_id)
         raise Http404("No child found") from None
-    if audit:
+    if audit and action:
         audit_record(
             acting_user=actor.user,
             role=actor.role,
-            action="view",
+            action=action,
             object_type="children.child",
             object_id=str(child.public_id),
             local_authority_id=child.local_authority_id,

@@ -13,7 +13,7 @@ from children import selectors, services
 from children.models import ChildAccessGrant
 from epep.tenancy.middleware import ACTIVE_ROLE_SESSION_KEY
 from epep.tenancy.navigation import role_home_url
-from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES, Role
+from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, VIRTUAL_SCHOOL_ROLES, Role
 
 from .access import actor_required, roles_required
 from .forms import DelegateAccessForm, GrantAccessForm, SwitchRoleForm
@@ -73,6 +73,8 @@ def _child_page_context(request, child, **extra):
         "grants": grants,
         "can_grant": actor.role in VIRTUAL_SCHOOL_ROLES,
         "can_delegate": actor.role == Role.DESIGNATED_TEACHER,
+        "can_see_access_log": actor.role in AUTHORITY_WIDE_ROLES
+        and child.local_authority_id in actor.authority_ids,
     }
     context.update(extra)
     return context

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -26,12 +27,27 @@ class Person:
     email: str
 
 
-@dataclass(frozen=True)
 class AccessLog:
-    #: the child's events, filters applied, newest first, each with its user joined
-    events: QuerySet[AuditEvent]
-    #: everyone who appears in the child's log (whatever the filters), by name
-    people: list[Person]
+    """A child's events (filters applied, newest first, each with its user joined) and
+    everyone who appears in the child's log whatever the filters (for the dropdown).
+    Both are lazy: each is one query, run when first used."""
+
+    def __init__(self, *, events: QuerySet[AuditEvent], about_child: QuerySet[AuditEvent]):
+        self.events = events
+        self._about_child = about_child
+
+    @cached_property
+    def people(self) -> list[Person]:
+        rows = (
+            self._about_child.filter(user__isnull=False)
+            .values("user_id", "user__full_name", "user__email")
+            .distinct()
+            .order_by("user__full_name", "user__email")
+        )
+        return [
+            Person(user_id=row["user_id"], name=row["user__full_name"], email=row["user__email"])
+            for row in rows
+        ]
 
 
 def start_of_day(day: date) -> datetime:
@@ -66,11 +82,4 @@ def child_access_log(
         events = events.filter(occurred_at__gte=start_of_day(date_from))
     if date_to is not None:
         events = events.filter(occurred_at__lt=start_of_day(date_to + timedelta(days=1)))
-    people = [
-        Person(user_id=row["user_id"], name=row["user__full_name"], email=row["user__email"])
-        for row in about_child.filter(user__isnull=False)
-        .values("user_id", "user__full_name", "user__email")
-        .distinct()
-        .order_by("user__full_name", "user__email")
-    ]
-    return AccessLog(events=events, people=people)
+    return AccessLog(events=events, about_child=about_child)

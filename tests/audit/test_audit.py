@@ -38,9 +38,7 @@ def test_viewing_a_child_record_writes_a_view_event_with_who_role_authority_and_
     assert event.path == f"/children/{world.a.child.public_id}/"
 
 
-def test_a_refused_look_up_is_logged_in_the_childs_authority_not_the_refused_users(
-    client, world
-):
+def test_a_refused_look_up_is_logged_in_the_childs_authority_not_the_refused_users(client, world):
     sw = world.a.users[Role.SOCIAL_WORKER]
     client.force_login(sw)
     response = client.get(f"/children/{world.b.child.public_id}/")
