@@ -9,9 +9,7 @@ from django.db.models import F, Q
 from children.models import DateRange
 from epep.tenancy.models import LocalAuthority
 
-academic_year_validator = RegexValidator(
-    r"^\d{4}-\d{2}$", "Write the academic year like 2025-26."
-)
+academic_year_validator = RegexValidator(r"^\d{4}-\d{2}$", "Write the academic year like 2025-26.")
 
 
 class SchoolTerm(models.Model):

@@ -58,3 +58,25 @@ def pep_history(*, child) -> QuerySet[Pep]:
         .prefetch_related("targets")
         .order_by("-created_at")
     )
+
+
+def section_over_time(*, child, key: str) -> QuerySet[Pep]:
+    """Every PEP of the child, oldest first, with one section (or attainment) loaded."""
+    peps = Pep.objects.filter(child=child).order_by("created_at")
+    if key == "attainment":
+        return peps.prefetch_related("attainment")
+    return peps.prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=PepSection.objects.filter(key=key).select_related("updated_by"),
+            to_attr="selected_sections",
+        )
+    )
+
+
+def current_pep(*, child) -> Pep | None:
+    return Pep.objects.filter(child=child).exclude(status="finalised").first()
+
+
+def latest_finalised_pep(*, child) -> Pep | None:
+    return Pep.objects.filter(child=child, status="finalised").order_by("-finalised_at").first()

@@ -403,6 +403,16 @@ def pep_completeness(pep: Pep) -> list[str]:
     return problems
 
 
+def _queue_pdf_archive(pep: Pep) -> None:
+    """After the finalisation commits, render and archive the PDF once (peps.tasks).
+    Robust: if the broker is down the finalisation still stands; the sweep
+    ``peps.tasks.queue_missing_pep_pdfs`` queues it again later."""
+    from .tasks import render_finalised_pep_pdf
+
+    pep_id, la_id = pep.pk, pep.local_authority_id
+    transaction.on_commit(lambda: render_finalised_pep_pdf.delay(pep_id, la_id), robust=True)
+
+
 @transaction.atomic
 def pep_transition(
     *,
@@ -415,6 +425,8 @@ def pep_transition(
 ) -> Pep:
     """Move a PEP through its cycle. Each move has a rule for who may make it, is recorded,
     and cannot happen twice: the caller names the state version it saw."""
+    if pep.state_version != state_version:
+        raise StaleState("This PEP has changed since you opened it. Reload the page.")
     move = rules.move_between(pep.status, target_status)
     if move is None:
         raise ValidationError(
@@ -454,4 +466,132 @@ def pep_transition(
     )
     _audit(actor, "transition", pep, from_status=pep.status, to_status=move.target)
     pep.refresh_from_db()
+    if move.target == Status.FINALISED:
+        _queue_pdf_archive(pep)
     return pep
+
+
+# --- Attachments (documents on a child's record or a PEP; rules in peps.attachments) -------
+
+#: Who may add documents: the school, the social worker, the personal adviser and the
+#: Virtual School (not carers or young people for now).
+ATTACHMENT_UPLOADERS = frozenset(
+    {
+        Role.DESIGNATED_TEACHER,
+        Role.SOCIAL_WORKER,
+        Role.PERSONAL_ADVISER,
+        Role.VS_HEAD,
+        Role.VS_OFFICER,
+    }
+)
+
+
+def _audit_attachment(actor, action: str, attachment, **detail) -> None:
+    audit_record(
+        acting_user=actor.user,
+        role=actor.role,
+        action=action,
+        object_type="peps.attachment",
+        object_id=str(attachment.public_id),
+        local_authority_id=attachment.local_authority_id,
+        child_public_id=attachment.child.public_id,
+        detail={"pep": str(attachment.pep.public_id) if attachment.pep_id else None, **detail},
+    )
+
+
+def attachment_can_delete(actor, attachment) -> bool:
+    """The uploader (in an uploading role), unless the document is on a finalised PEP;
+    the Virtual School of the child's authority, always."""
+    if actor is None:
+        return False
+    if actor.role in rules.VS and attachment.local_authority_id in actor.authority_ids:
+        return True
+    return (
+        actor.role in ATTACHMENT_UPLOADERS
+        and attachment.uploaded_by_id == actor.user_id
+        and not (attachment.pep_id and attachment.pep.status == Status.FINALISED)
+    )
+
+
+@transaction.atomic
+def attachment_upload(
+    *, actor, child: Child, pep: Pep | None = None, kind: str, title: str, uploaded_file
+):
+    """Add a document to a child's record, or to one of their PEPs that is not finalised.
+
+    The file is checked from its content first (``peps.attachments.check_upload``), so a
+    refusal changes nothing: no row, no file, no audit event. The file is written before
+    the row; if anything after the write fails, it is removed again."""
+    from children.selectors import children_for
+
+    from . import attachments
+    from .models import Attachment
+
+    if actor.role not in ATTACHMENT_UPLOADERS:
+        raise PermissionDenied("Only professionals working with the child can add documents.")
+    if not children_for(actor=actor).filter(pk=child.pk).exists():
+        raise PermissionDenied("You cannot add documents to this child's record.")
+    errors = {}
+    if kind not in Attachment.Kind.values:
+        errors["kind"] = "Select what kind of document it is"
+    if pep is not None and pep.child_id != child.pk:
+        errors["pep"] = "Choose one of this child's PEPs"
+    elif pep is not None and pep.status == Status.FINALISED:
+        errors["pep"] = (
+            "This PEP is finalised and cannot be changed. Add the document to the child's "
+            "record instead"
+        )
+    title = (title or "").strip()
+    if len(title) > 200:
+        errors["title"] = "The title must be 200 characters or fewer"
+    try:
+        checked = attachments.check_upload(uploaded_file)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    stored = attachments.store(uploaded_file, authority_id=child.local_authority_id)
+    try:
+        attachment = Attachment(
+            local_authority_id=child.local_authority_id,
+            child=child,
+            pep=pep,
+            kind=kind,
+            title=title or attachments.default_title(checked.original_name),
+            original_name=checked.original_name,
+            content_type=checked.type.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=actor.user,
+        )
+        attachment.full_clean(exclude=["child", "pep", "local_authority", "uploaded_by"])
+        attachment.save()
+        _audit_attachment(
+            actor,
+            "create",
+            attachment,
+            kind=kind,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            sha256=attachment.sha256,
+        )
+    except BaseException:
+        attachments.discard(stored.storage_name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor, attachment) -> None:
+    """Delete a document: its row now, its file once the deletion is committed."""
+    from functools import partial
+
+    from . import attachments
+
+    if not attachment_can_delete(actor, attachment):
+        raise PermissionDenied("You cannot delete this document.")
+    _audit_attachment(actor, "delete", attachment, kind=attachment.kind, sha256=attachment.sha256)
+    storage_name = attachment.storage_name
+    attachment.delete()
+    transaction.on_commit(partial(attachments.discard, storage_name), robust=True)

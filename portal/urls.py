@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .virtual_school import access_log
 
 app_name = "portal"
 urlpatterns = [
@@ -23,9 +24,22 @@ urlpatterns = [
         views.child_access_revoke,
         name="child_access_revoke",
     ),
+    path(
+        "children/<uuid:child_id>/access-log/",
+        access_log.child_access_log_page,
+        name="child_access_log",
+    ),
+    path(
+        "children/<uuid:child_id>/access-log.csv",
+        access_log.child_access_log_csv,
+        name="child_access_log_csv",
+    ),
     path("virtual-school/", include("portal.virtual_school.urls")),
     path("caseload/", include("portal.caseload.urls")),
     path("designated-teacher/", include("portal.designated_teacher.urls")),
     path("carer/", include("portal.carer.urls")),
     path("my/", include("portal.young_person.urls")),
+    path("people/", include("portal.people.urls")),
+    path("", include("portal.peps.urls")),
+    path("", include("portal.attachments.urls")),
 ]

@@ -14,6 +14,8 @@ from children.models import ChildAccessGrant
 from epep.tenancy.middleware import ACTIVE_ROLE_SESSION_KEY
 from epep.tenancy.navigation import role_home_url
 from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, VIRTUAL_SCHOOL_ROLES, Role
+from peps import selectors as pep_selectors
+from peps import services as pep_services
 
 from .access import actor_required, roles_required
 from .forms import DelegateAccessForm, GrantAccessForm, SwitchRoleForm
@@ -75,6 +77,9 @@ def _child_page_context(request, child, **extra):
         "can_delegate": actor.role == Role.DESIGNATED_TEACHER,
         "can_see_access_log": actor.role in AUTHORITY_WIDE_ROLES
         and child.local_authority_id in actor.authority_ids,
+        "current_pep": pep_selectors.current_pep(child=child),
+        "latest_finalised_pep": pep_selectors.latest_finalised_pep(child=child),
+        "can_start_pep": actor.role in pep_services.STARTERS,
     }
     context.update(extra)
     return context

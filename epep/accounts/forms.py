@@ -27,7 +27,9 @@ class SetPasswordForm(forms.Form):
         first = self.cleaned_data.get("password1")
         second = self.cleaned_data.get("password2")
         if first and second and first != second:
-            raise forms.ValidationError("The passwords do not match. Enter the same password twice.")
+            raise forms.ValidationError(
+                "The passwords do not match. Enter the same password twice."
+            )
         return second
 
     def clean(self):

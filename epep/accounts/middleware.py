@@ -38,6 +38,8 @@ class AccountGateMiddleware:
                 return redirect("mfa_index")
             if agreements_outstanding(getattr(request, "actor", None)):
                 return redirect(
-                    reverse("accounts:agreement") + "?" + urlencode({"next": request.get_full_path()})
+                    reverse("accounts:agreement")
+                    + "?"
+                    + urlencode({"next": request.get_full_path()})
                 )
         return self.get_response(request)

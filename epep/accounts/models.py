@@ -4,10 +4,10 @@ A person's roles come from their memberships (``epep.tenancy.Membership``), neve
 groups compared as strings.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
 import uuid
 
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -113,7 +113,8 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="invitation_school_roles_have_school",
-                condition=~Q(role__in=sorted(r.value for r in SCHOOL_ROLES)) | Q(school__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in SCHOOL_ROLES))
+                | Q(school__isnull=False),
             ),
             models.CheckConstraint(
                 name="invitation_young_person_has_child",
@@ -186,7 +187,9 @@ class UserAgreement(models.Model):
 
 class AgreementAcceptance(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="agreement_acceptances")
-    agreement = models.ForeignKey(UserAgreement, on_delete=models.PROTECT, related_name="acceptances")
+    agreement = models.ForeignKey(
+        UserAgreement, on_delete=models.PROTECT, related_name="acceptances"
+    )
     local_authority = models.ForeignKey(
         "tenancy.LocalAuthority",
         on_delete=models.PROTECT,
@@ -200,7 +203,9 @@ class AgreementAcceptance(models.Model):
     class Meta:
         ordering = ["-accepted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "agreement"], name="acceptance_once_per_version")
+            models.UniqueConstraint(
+                fields=["user", "agreement"], name="acceptance_once_per_version"
+            )
         ]
 
     def __str__(self) -> str:

@@ -51,7 +51,9 @@ PRODUCT_WORDS = frozenset(
     }
 )
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
 
 
 @cache
@@ -110,8 +112,7 @@ class ProductWordsValidator:
         # common; a passphrase of several ordinary words is not, so only whole-password
         # matches count against the common list.
         if password.lower().strip() in common or any(
-            core in common or _only_guessable_words(core, guessable)
-            for core in _cores(password)
+            core in common or _only_guessable_words(core, guessable) for core in _cores(password)
         ):
             raise ValidationError(
                 "This password would be easy to guess: it is made of common words, the name "

@@ -142,7 +142,10 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, actor, invitation: Invitation, base_url: str) -> str:
     """Send a fresh link (the old one stops working) with a new seven-day expiry."""
-    if actor.role not in INVITABLE_ROLES or invitation.local_authority_id not in actor.authority_ids:
+    if (
+        actor.role not in INVITABLE_ROLES
+        or invitation.local_authority_id not in actor.authority_ids
+    ):
         raise PermissionDenied("You cannot resend this invitation.")
     if invitation.accepted_at or invitation.withdrawn_at:
         raise ValidationError("This invitation has already been used or withdrawn.")
@@ -157,7 +160,10 @@ def invitation_resend(*, actor, invitation: Invitation, base_url: str) -> str:
 
 @transaction.atomic
 def invitation_withdraw(*, actor, invitation: Invitation) -> Invitation:
-    if actor.role not in INVITABLE_ROLES or invitation.local_authority_id not in actor.authority_ids:
+    if (
+        actor.role not in INVITABLE_ROLES
+        or invitation.local_authority_id not in actor.authority_ids
+    ):
         raise PermissionDenied("You cannot withdraw this invitation.")
     if invitation.accepted_at is None and invitation.withdrawn_at is None:
         invitation.withdrawn_at = timezone.now()
@@ -349,4 +355,344 @@ __all__ = [
     "invitation_resend",
     "invitation_withdraw",
     "mfa_required",
+]
+
+
+# --- Account administration --------------------------------------------------------
+#
+# Who administers a membership:
+#
+# - an authority-bound membership (Virtual School, LA administrator, social worker,
+#   personal adviser, IRO, carer, young person): the authority it names;
+# - a school-bound membership (designated teacher, school staff) names a school, not an
+#   authority, and serves every authority with children on roll there. It is administered
+#   by the authority the school stands in (``School.la_code``): the school's home
+#   authority. Other authorities cannot change it, even if they invited the person.
+#
+# "The people of an authority" are those holding a membership (current or ended) it
+# administers. An LA administrator or Virtual School Head may then:
+#
+# - deactivate the whole account (and reactivate it) only if every active membership of
+#   the person is administered by their authority: a person who also works for another
+#   authority, or at a school in another authority's area, would otherwise be locked out
+#   of that work too;
+# - otherwise "remove from <authority>": end the memberships their authority
+#   administers, withdraw the access it gave the person to named children and its waiting
+#   invitations; the account stays open for the person's other work;
+# - reset two-step sign-in for anyone with an active membership they administer (and
+#   for a deactivated account that is wholly theirs): the person must still know their
+#   password and sets two-step sign-in up again at their next sign-in.
+#
+# Nobody changes their own account here, a Virtual School Head cannot change an LA
+# administrator's account (they could not invite one either: ``INVITABLE_ROLES``), and
+# platform support accounts (superusers) are changed only by platform support. Platform
+# support (a superuser not acting in an authority role, in the admin) may do all of this
+# for anyone; their events are recorded in every authority the person belongs to.
+
+from dataclasses import dataclass  # noqa: E402
+
+from django.db.models import Exists, OuterRef, Q, QuerySet  # noqa: E402
+
+#: May deactivate, reactivate, remove from the authority and reset two-step sign-in.
+ACCOUNT_MANAGER_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD})
+#: May see the people of their authority and manage invitations (the People pages).
+PEOPLE_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD, Role.VS_OFFICER})
+
+
+def administered_by(authority) -> Q:
+    """A filter over ``Membership``: the memberships ``authority`` administers."""
+    return Q(local_authority_id=authority.pk) | Q(
+        local_authority__isnull=True, school__la_code=authority.code
+    )
+
+
+def people_of_authority(authority) -> QuerySet[User]:
+    """Everyone holding a membership (current or ended) that ``authority`` administers.
+
+    Readable in the authority's own context: its memberships by row-level security,
+    school memberships because they name no authority."""
+    return User.objects.filter(
+        Exists(Membership.objects.filter(administered_by(authority), user=OuterRef("pk")))
+    )
+
+
+def acting_authority(actor):
+    """The one authority an actor manages people for (People pages, admin actions)."""
+    if actor is None or actor.role not in PEOPLE_ROLES or len(actor.authorities) != 1:
+        raise PermissionDenied("You cannot manage people.")
+    return actor.authorities[0]
+
+
+def _all_memberships_of(person) -> list[Membership]:
+    """All of ``person``'s memberships, in every authority and school. Those in other
+    authorities are outside the actor's row-level-security boundary: they are read in a
+    nested context that sees that one person's own memberships (as ``roles_held_by``)."""
+    with authority_context(local_authority_ids=(), user_id=person.pk):
+        return list(
+            Membership.objects.filter(user_id=person.pk).select_related("local_authority", "school")
+        )
+
+
+def _administers(authority, membership: Membership) -> bool:
+    if membership.local_authority_id is not None:
+        return membership.local_authority_id == authority.pk
+    return membership.school is not None and membership.school.la_code == authority.code
+
+
+@dataclass(frozen=True)
+class PersonScope:
+    """One person as seen by one authority."""
+
+    person: User
+    authority: object
+    #: memberships this authority administers, current or ended
+    ours: tuple[Membership, ...]
+    #: the person's active memberships administered by anyone else
+    elsewhere: tuple[Membership, ...]
+
+    @property
+    def active_ours(self) -> tuple[Membership, ...]:
+        return tuple(m for m in self.ours if m.is_active)
+
+    @property
+    def whole_account(self) -> bool:
+        """Every active membership of the person is this authority's to administer."""
+        return bool(self.ours) and not self.elsewhere
+
+
+def person_scope(*, authority, person: User) -> PersonScope:
+    memberships = _all_memberships_of(person)
+    return PersonScope(
+        person=person,
+        authority=authority,
+        ours=tuple(m for m in memberships if _administers(authority, m)),
+        elsewhere=tuple(m for m in memberships if m.is_active and not _administers(authority, m)),
+    )
+
+
+@dataclass(frozen=True)
+class AccountActions:
+    """What an actor may do with one person's account, and why not when they may not."""
+
+    deactivate: bool = False
+    reactivate: bool = False
+    remove: bool = False
+    reset_mfa: bool = False
+    reason: str = ""
+
+
+def user_has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk).exists()
+
+
+def account_actions(actor, scope: PersonScope, *, mfa_enabled: bool) -> AccountActions:
+    """The rules above, for the screens (which buttons, which explanation) and for the
+    services (which refuse anything not allowed here)."""
+    if actor is None or actor.role not in ACCOUNT_MANAGER_ROLES:
+        return AccountActions()
+    if actor.authority_ids != {scope.authority.pk} or not scope.ours:
+        return AccountActions()
+    person = scope.person
+    if person.pk == actor.user_id:
+        return AccountActions(reason="You cannot change your own account here.")
+    if person.is_superuser:
+        return AccountActions(
+            reason="This is an ePEP support account. Only ePEP support can change it."
+        )
+    beyond = {Role(m.role) for m in scope.active_ours} - INVITABLE_ROLES[actor.role]
+    if beyond:
+        labels = " and ".join(sorted(r.label.lower() for r in beyond))
+        return AccountActions(
+            reason=f"Only a local authority administrator can change the account of a {labels}."
+        )
+    whole = scope.whole_account
+    active_here = bool(scope.active_ours)
+    return AccountActions(
+        deactivate=whole and person.is_active,
+        reactivate=whole and not person.is_active and active_here,
+        remove=active_here and bool(scope.elsewhere),
+        reset_mfa=mfa_enabled and (active_here or whole),
+    )
+
+
+def _is_platform_support(actor) -> bool:
+    return (
+        actor is not None
+        and getattr(actor.user, "is_superuser", False)
+        and actor.role not in ACCOUNT_MANAGER_ROLES
+    )
+
+
+def _check_account_action(actor, person: User, action: str) -> PersonScope | None:
+    """Raise PermissionDenied unless ``actor`` may do ``action`` to ``person``. Returns the
+    person's scope in the actor's authority (None for platform support)."""
+    if _is_platform_support(actor):
+        if person.pk == actor.user_id:
+            raise PermissionDenied("You cannot change your own account here.")
+        return None
+    if actor is None or actor.role not in ACCOUNT_MANAGER_ROLES:
+        raise PermissionDenied("You cannot change people's accounts.")
+    scope = person_scope(authority=acting_authority(actor), person=person)
+    allowed = account_actions(actor, scope, mfa_enabled=user_has_mfa(person))
+    if not getattr(allowed, action):
+        raise PermissionDenied(allowed.reason or "You cannot do this to this person's account.")
+    return scope
+
+
+def _person_authority_ids(person: User) -> list[int]:
+    from epep.tenancy.models import LocalAuthority
+
+    memberships = _all_memberships_of(person)
+    ids = {m.local_authority_id for m in memberships if m.local_authority_id}
+    codes = {m.school.la_code for m in memberships if m.school_id}
+    if codes:
+        ids |= set(LocalAuthority.objects.filter(code__in=codes).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def _audit_account(actor, action: str, person: User, scope: PersonScope | None, **detail):
+    """One event in the actor's authority; for platform support, one in every authority
+    the person belongs to (so each Virtual School sees it), or none if they belong to
+    none."""
+    event = {
+        "acting_user": actor.user,
+        "action": action,
+        "object_type": "accounts.user",
+        "object_id": str(person.public_id),
+        "detail": {"email": person.email, **detail},
+    }
+    if scope is not None:
+        audit_record(role=actor.role, local_authority_id=scope.authority.pk, **event)
+        return
+    authority_ids = _person_authority_ids(person)
+    if not authority_ids:
+        audit_record(role="platform_admin", local_authority_id=None, **event)
+        return
+    with authority_context(local_authority_ids=authority_ids, user_id=actor.user_id):
+        for authority_id in authority_ids:
+            audit_record(role="platform_admin", local_authority_id=authority_id, **event)
+
+
+def _sessions_end(user: User) -> int:
+    """Sign ``user`` out everywhere (``epep.security.services.sessions_end_for_user``:
+    every session allauth's usersessions tracks for them)."""
+    from epep.security.services import sessions_end_for_user
+
+    return sessions_end_for_user(user=user)
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user: User) -> User:
+    """Close the whole account: no sign-in, every session ended at once."""
+    scope = _check_account_action(actor, user, "deactivate")
+    if scope is None and not user.is_active:
+        return user
+    # Sessions end first, to count them; saving an inactive account ends any left too
+    # (epep.security.signals), and the authentication backend refuses it anyway.
+    ended = _sessions_end(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _audit_account(actor, "account_deactivate", user, scope, sessions_ended=ended)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor, user: User) -> User:
+    scope = _check_account_action(actor, user, "reactivate")
+    if scope is None and user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _audit_account(actor, "account_reactivate", user, scope)
+    return user
+
+
+@transaction.atomic
+def user_remove_from_authority(*, actor, user: User) -> list[Membership]:
+    """For someone who also works elsewhere: end the memberships the actor's authority
+    administers, withdraw the access it gave them to named children and its waiting
+    invitations. Their account stays open for their other work."""
+    from children.models import ChildAccessGrant
+
+    scope = _check_account_action(actor, user, "remove")
+    if scope is None:
+        raise PermissionDenied("Remove people from an authority while acting for it.")
+    authority = scope.authority
+    ended = list(scope.active_ours)
+    Membership.objects.filter(pk__in=[m.pk for m in ended]).update(is_active=False)
+    now = timezone.now()
+    grants = list(
+        ChildAccessGrant.objects.filter(
+            user_id=user.pk, local_authority_id=authority.pk, revoked_at__isnull=True
+        ).select_related("content_object")
+    )
+    for grant in grants:
+        grant.revoked_at, grant.revoked_by = now, actor.user
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            acting_user=actor.user,
+            role=actor.role,
+            action="revoke",
+            object_type="children.childaccessgrant",
+            object_id=str(grant.public_id),
+            local_authority_id=authority.pk,
+            child_public_id=grant.content_object.public_id,
+            detail={"grantee": user.email, "reason": "removed from authority"},
+        )
+    for invitation in Invitation.objects.filter(
+        local_authority_id=authority.pk,
+        email__iexact=user.email,
+        accepted_at__isnull=True,
+        withdrawn_at__isnull=True,
+    ):
+        invitation_withdraw(actor=actor, invitation=invitation)
+    _audit_account(
+        actor,
+        "membership_remove",
+        user,
+        scope,
+        roles=sorted(m.role for m in ended),
+        grants_withdrawn=len(grants),
+    )
+    for membership in ended:
+        membership.is_active = False
+    return ended
+
+
+@transaction.atomic
+def user_mfa_reset(*, actor, user: User) -> int:
+    """Delete every two-step sign-in method of ``user`` (authenticator app, recovery
+    codes, security keys) and end their sessions: at their next sign-in (password only)
+    they must set two-step sign-in up again before anything else. Returns how many
+    methods were removed."""
+    from allauth.mfa.models import Authenticator
+
+    scope = _check_account_action(actor, user, "reset_mfa")
+    authenticators = Authenticator.objects.filter(user_id=user.pk)
+    types = sorted(set(authenticators.values_list("type", flat=True)))
+    if not types:
+        raise ValidationError(f"{user.full_name} has not set up two-step sign-in.")
+    removed, _ = authenticators.delete()
+    ended = _sessions_end(user)
+    _audit_account(actor, "mfa_reset", user, scope, methods=types, sessions_ended=ended)
+    return removed
+
+
+__all__ += [
+    "ACCOUNT_MANAGER_ROLES",
+    "PEOPLE_ROLES",
+    "AccountActions",
+    "PersonScope",
+    "account_actions",
+    "acting_authority",
+    "administered_by",
+    "people_of_authority",
+    "person_scope",
+    "user_deactivate",
+    "user_has_mfa",
+    "user_mfa_reset",
+    "user_reactivate",
+    "user_remove_from_authority",
 ]

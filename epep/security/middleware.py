@@ -69,16 +69,17 @@ def not_activity(view):
     return view
 
 
+# The first line is the banner's heading, the rest its text (templates/includes/messages.html).
 SIGNED_OUT_MESSAGES = {
     services.IDLE: (
-        "You were signed out because you had not done anything for {idle}. This keeps "
-        "children's information safe. Anything you had not saved has not been kept. "
-        "Sign in again to carry on."
+        "You were signed out because you had not done anything for {idle}.\n"
+        "We do this to keep children's information safe. Any changes you had not saved "
+        "have been lost. Sign in again to carry on."
     ),
     services.ABSOLUTE: (
-        "You were signed out because you had been signed in for {absolute}, the longest "
-        "a session can last. This keeps children's information safe. Anything you had "
-        "not saved has not been kept. Sign in again to carry on."
+        "You were signed out because you had been signed in for {absolute}.\n"
+        "This is the longest you can stay signed in, to keep children's information safe. "
+        "Any changes you had not saved have been lost. Sign in again to carry on."
     ),
     services.INACTIVE: "You were signed out because your account is no longer active.",
 }

@@ -38,7 +38,7 @@ def warning_period() -> int:
 
 def activity_resolution() -> int:
     """Seconds between two writes of the last-activity time: a page view within this
-    long of the last recorded one does not save the session again. A thirtieth of the
+    long of the last recorded one does not save the session again. A sixtieth of the
     idle timeout, at most 30 seconds, so the idle limit is never more than that early."""
     return min(30, idle_timeout() // 60)
 
@@ -60,10 +60,10 @@ def session_started(session, *, now: float | None = None) -> None:
     session[LAST_ACTIVITY_AT] = now
 
 
-def activity_record(session, *, now: float | None = None) -> None:
+def activity_record(session, *, now: float | None = None, force: bool = False) -> None:
     now = time.time() if now is None else now
     last = session.get(LAST_ACTIVITY_AT)
-    if last is None or now - last >= activity_resolution():
+    if force or last is None or now - last >= activity_resolution():
         session[LAST_ACTIVITY_AT] = now
 
 

@@ -1,4 +1,4 @@
-"""Start and end of sessions; ending every session of a deactivated account."""
+"""Start of a signed-in session; ending every session of a deactivated account."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in

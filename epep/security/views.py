@@ -29,9 +29,10 @@ def session_status(request):
 
 @require_POST
 def session_extend(request):
-    """"Stay signed in". Any request other than polling counts as activity, so the
-    middleware has already refreshed it; this answers with the new times (``fetch``) or
-    sends a form post back to the page it came from."""
+    """ "Stay signed in": the last-activity time becomes now (the middleware may skip a
+    write within seconds of the last one; this never does). Answers with the new times
+    (``fetch``) or sends a form post back to the page it came from."""
+    services.activity_record(request.session, force=True)
     if _wants_json(request):
         return JsonResponse(services.session_times(request.session).as_json())
     next_url = request.POST.get("next", "")

@@ -150,7 +150,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("CACHE_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")),
+        "LOCATION": env.str(
+            "CACHE_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+        ),
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="epep"),
     }
 }
@@ -166,6 +168,16 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Uploaded documents live outside the web root and are only served through views
 # that apply the access rules.
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
+# Documents attached to children and PEPs (peps.attachments): one directory per authority
+# under ATTACHMENT_ROOT, random names, files 0600; no URL serves MEDIA_ROOT, so these are
+# reached only through the portal's document views (portal.attachments).
+# ATTACHMENT_MAX_BYTES is the largest document accepted.
+ATTACHMENT_ROOT = env.path("ATTACHMENT_ROOT", default=Path(MEDIA_ROOT) / "attachments")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Finalised PEPs' PDFs, archived once at finalisation (peps.tasks) and served only through
+# peps.pdf.pep_pdf_for_download: <root>/<authority id>/<PEP public id>.pdf. Never under
+# STATIC_ROOT. The web processes and the Celery workers must share it.
+PEP_PDF_ROOT = env.path("PEP_PDF_ROOT", default=str(Path(str(MEDIA_ROOT)) / "pep-pdfs"))
 
 # Email: Django 6.1 mailers. SMTP in production (settings from the environment); the
 # console in development; memory in tests. GOV.UK Notify can be plugged in as a backend.
@@ -225,7 +237,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # A finalised PEP whose PDF could not be queued (broker down) is picked up again.
+    "queue-missing-pep-pdfs": {
+        "task": "peps.tasks.queue_missing_pep_pdfs",
+        "schedule": 15 * 60,
+    },
+}
 
 # django-guardian: object grants live on direct-foreign-key tables (children.ChildAccessGrant);
 # no anonymous user row.
@@ -237,6 +255,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; keep its warnings (refused URLs, fonts).
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # guardian's permission backend is deliberately not installed: it would answer

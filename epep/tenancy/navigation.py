@@ -36,13 +36,22 @@ def role_home_url(role) -> str:
 
 
 def navigation_for(request, actor) -> list[dict]:
+    from epep.accounts.services import PEOPLE_ROLES
+
     if actor is None:
         return []
     items = []
     if actor.role is not None:
         items.append({"label": HOME_LABEL[actor.role], "url": role_home_url(actor.role)})
+    if actor.role in PEOPLE_ROLES:
+        # LA administrators and Virtual School staff: account administration
+        # (portal.people), whose pages all live under this one.
+        items.append({"label": "People", "url": reverse("portal:people:list"), "section": True})
     if len(actor.available_roles) > 1:
         items.append({"label": "Change role", "url": reverse("portal:switch_role")})
     for item in items:
-        item["active"] = request.path == item["url"]
+        if item.pop("section", False):
+            item["active"] = request.path.startswith(item["url"])
+        else:
+            item["active"] = request.path == item["url"]
     return items

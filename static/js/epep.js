@@ -29,6 +29,9 @@
 // Relative, so it follows STATIC_URL (it resolves to
 // /static/vendor/govuk-frontend/govuk-frontend.min.js with the default one).
 import { initAll } from "../vendor/govuk-frontend/govuk-frontend.min.js";
+// The session timeout warning (templates/includes/session_timeout.html).
+import "./session-timeout.js";
+import "./pep-autosave.js";
 
 // 1. GOV.UK Frontend.
 // GOV.UK Frontend 6 initialises nothing unless <body> has the class

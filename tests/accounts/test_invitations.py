@@ -47,7 +47,10 @@ def link_path(token):
 
 def test_invitation_email_carries_a_single_use_link(client, world):
     invitation, token = invite(
-        world, email="Sam.Teacher@Example.org", full_name="Sam Teacher", role="designated_teacher",
+        world,
+        email="Sam.Teacher@Example.org",
+        full_name="Sam Teacher",
+        role="designated_teacher",
         school=world.school_a,
     )
     [message] = mail.outbox
@@ -161,8 +164,9 @@ def test_inviting_an_existing_account_adds_the_role_to_it_one_login(client, worl
 
 
 def test_another_signed_in_person_cannot_accept_someone_elses_invitation(client, world):
-    _, token = invite(world, email="someone@example.org", full_name="Some One", role="carer",
-                      child=world.a.child)
+    _, token = invite(
+        world, email="someone@example.org", full_name="Some One", role="carer", child=world.a.child
+    )
     User.objects.create_user(email="someone@example.org", full_name="Some One", password="x" * 20)
     sign_in(client, world.a.users[Role.SOCIAL_WORKER].email)
     response = client.post(link_path(token))
@@ -173,7 +177,10 @@ def test_another_signed_in_person_cannot_accept_someone_elses_invitation(client,
 
 def test_a_carer_invitation_links_the_carer_to_the_childs_placement(client, world):
     _, token = invite(
-        world, email="newcarer@example.org", full_name="New Carer", role="carer",
+        world,
+        email="newcarer@example.org",
+        full_name="New Carer",
+        role="carer",
         child=world.a.other_child,
     )
     client.post(
@@ -191,7 +198,11 @@ def test_a_carer_invitation_links_the_carer_to_the_childs_placement(client, worl
 @pytest.mark.parametrize(
     ("inviter", "role", "message"),
     [
-        (Role.VS_OFFICER, "la_admin", "You cannot invite someone as Local authority administrator."),
+        (
+            Role.VS_OFFICER,
+            "la_admin",
+            "You cannot invite someone as Local authority administrator.",
+        ),
         (Role.LA_ADMIN, "designated_teacher", "Enter the school's URN."),
         (Role.LA_ADMIN, "young_person", "Choose the child."),
     ],

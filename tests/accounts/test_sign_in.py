@@ -1,7 +1,5 @@
 """Two-step sign-in for professionals, sign-in protection, the admin through allauth."""
 
-
-
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
@@ -11,7 +9,7 @@ from epep.tenancy.roles import Role
 
 from ..factories import MembershipFactory, UserFactory, ready_for_work
 from ..urlwalk import all_routes
-from .helpers import PASSWORD, sign_in, totp_code
+from .helpers import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +131,9 @@ def test_known_and_unknown_addresses_get_identical_answers(client, world):
 def test_repeated_failures_slow_then_block_one_account(client, world):
     sw = world.a.users[Role.SOCIAL_WORKER]
     for _ in range(3):
-        response = client.post("/accounts/login/", {"login": sw.email, "password": "nope nope nope"})
+        response = client.post(
+            "/accounts/login/", {"login": sw.email, "password": "nope nope nope"}
+        )
         assert response.status_code == 200
     # The fourth attempt within a minute is refused even with the right password.
     blocked = client.post("/accounts/login/", {"login": sw.email, "password": PASSWORD})

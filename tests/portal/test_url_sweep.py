@@ -114,8 +114,11 @@ def test_every_child_url_is_404_outside_the_circle_and_identical_to_a_missing_ch
             kwargs = {"child_id": child.public_id}
             if "grant_id" in route.kwargs:
                 kwargs["grant_id"] = grants[child.pk].public_id
-            url = reverse(f"portal:{route.name}", kwargs=kwargs)
-            missing = reverse(f"portal:{route.name}", kwargs={k: uuid.uuid4() for k in kwargs})
+            fixed = {"key": "needs"} if "key" in route.kwargs else {}
+            url = reverse(f"portal:{route.name}", kwargs={**kwargs, **fixed})
+            missing = reverse(
+                f"portal:{route.name}", kwargs={**{k: uuid.uuid4() for k in kwargs}, **fixed}
+            )
             for method in ("get", "post"):
                 refused = getattr(client, method)(url)
                 absent = getattr(client, method)(missing)
@@ -124,3 +127,62 @@ def test_every_child_url_is_404_outside_the_circle_and_identical_to_a_missing_ch
                     absent.status_code,
                     absent.content,
                 ), f"{role} {method} {url} differs from a missing child"
+
+
+def pep_routes():
+    return [r for r in all_routes() if "pep_id" in r.kwargs]
+
+
+def test_there_are_pep_routes_to_check():
+    assert {r.name for r in pep_routes()} >= {
+        "pep_detail",
+        "pep_section_save",
+        "pep_move",
+        "pep_pdf",
+    }
+
+
+@pytest.fixture
+def peps(world):
+    """An open PEP for every child of the world."""
+    from peps.models import Pep
+
+    with all_authorities_context():
+        return {
+            child.pk: Pep.objects.create(
+                local_authority=child.local_authority,
+                child=child,
+                academic_year="2026-27",
+                term="autumn",
+                created_by=world.a.users[Role.VS_HEAD],
+            )
+            for child in world.all_children
+        }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_every_pep_url_is_404_outside_the_circle_and_identical_to_a_missing_pep(
+    client, world, peps, role
+):
+    client.force_login(world.a.users[role])
+    outside = [c for c in world.all_children if c.pk not in _circle(world, role)]
+    for route in pep_routes():
+        for child in outside:
+            others = {k: uuid.uuid4() for k in route.kwargs if k not in ("pep_id", "key")}
+            fixed = {"key": "needs"} if "key" in route.kwargs else {}
+            url = reverse(
+                f"portal:{route.name}",
+                kwargs={"pep_id": peps[child.pk].public_id, **others, **fixed},
+            )
+            missing = reverse(
+                f"portal:{route.name}", kwargs={"pep_id": uuid.uuid4(), **others, **fixed}
+            )
+            for method in ("get", "post"):
+                refused = getattr(client, method)(url)
+                absent = getattr(client, method)(missing)
+                assert refused.status_code in (404, 405), f"{role} {method} {url}"
+                assert (refused.status_code, refused.content) == (
+                    absent.status_code,
+                    absent.content,
+                ), f"{role} {method} {url} differs from a missing PEP"

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.people_list, name="list"),
+    path("invite/", views.invite, name="invite"),
+    path("invitations/", views.invitations, name="invitations"),
+    path(
+        "invitations/<uuid:invitation_id>/send-again/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<uuid:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path("<uuid:person_id>/", views.person_detail, name="person"),
+    path("<uuid:person_id>/deactivate/", views.person_deactivate, name="deactivate"),
+    path("<uuid:person_id>/reactivate/", views.person_reactivate, name="reactivate"),
+    path("<uuid:person_id>/remove/", views.person_remove, name="remove"),
+    path(
+        "<uuid:person_id>/reset-two-step-sign-in/",
+        views.person_reset_mfa,
+        name="reset_mfa",
+    ),
+]

@@ -1,0 +1,149 @@
+"""Forms for the PEP page. Each section's form is built from its definition."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from peps.models import Kind, Target
+from peps.sections import Section
+
+
+def section_form_class(section: Section) -> type[forms.Form]:
+    fields = {}
+    for spec in section.fields:
+        if spec.kind == "textarea":
+            field = forms.CharField(
+                label=spec.label,
+                help_text=spec.hint,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=20000,
+            )
+        elif spec.kind == "choice":
+            field = forms.ChoiceField(
+                label=spec.label,
+                help_text=spec.hint,
+                required=False,
+                choices=[("", "Choose")] + list(spec.choices),
+            )
+        else:
+            field = forms.CharField(
+                label=spec.label, help_text=spec.hint, required=False, max_length=200
+            )
+            if spec.kind == "number":
+                field.widget.attrs.update({"inputmode": "decimal"})
+        fields[spec.name] = field
+    fields["base_version"] = forms.IntegerField(widget=forms.HiddenInput)
+    # Set only by the "replace their version with mine" button after a conflict.
+    fields["override_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    return type(f"{section.key.title()}Form", (forms.Form,), fields)
+
+
+class StartPepForm(forms.Form):
+    kind = forms.ChoiceField(label="What kind of PEP is this?", choices=Kind.choices)
+
+
+class MoveForm(forms.Form):
+    target_status = forms.CharField(widget=forms.HiddenInput)
+    state_version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="What needs to change?", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    meeting_date = forms.DateField(
+        label="Date of the PEP meeting",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def pounds_to_pence(value: str) -> int | None:
+    value = (value or "").strip().replace("£", "").replace(",", "")
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise forms.ValidationError(
+            "Enter the cost in pounds and pence, like 450 or 450.00."
+        ) from None
+    if amount < 0 or amount.as_tuple().exponent < -2:
+        raise forms.ValidationError("Enter the cost in pounds and pence, like 450 or 450.00.")
+    return int(amount * 100)
+
+
+class TargetForm(forms.Form):
+    description = forms.CharField(
+        label="What will be achieved?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Specific: one thing the child will be able to do.",
+        error_messages={"required": "Say what will be achieved."},
+    )
+    success_measure = forms.CharField(
+        label="How will success be measured?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say how success will be measured."},
+    )
+    responsible = forms.CharField(
+        label="Who is responsible?",
+        max_length=150,
+        help_text="A named person and their role.",
+        error_messages={"required": "Name the person responsible."},
+    )
+    due_date = forms.DateField(
+        label="By when?",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
+    )
+    strategy = forms.CharField(
+        label="Intervention or strategy",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Describe the intervention or strategy."},
+    )
+    expected_outcome = forms.CharField(
+        label="Expected outcome",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Describe the expected outcome."},
+    )
+    ppplus_cost = forms.CharField(
+        label="Pupil Premium Plus cost (optional)",
+        required=False,
+        max_length=20,
+        help_text="In pounds, for example 450.00",
+    )
+
+    def clean_ppplus_cost(self):
+        return pounds_to_pence(self.cleaned_data.get("ppplus_cost", ""))
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="How did it go?",
+        choices=Target.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the target was achieved."},
+    )
+    outcome_comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Add a comment saying how the target went."},
+    )
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="Action agreed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Describe the action."},
+    )
+    owner = forms.CharField(
+        label="Who will do it?",
+        max_length=150,
+        error_messages={"required": "Name who will do it."},
+    )
+    due_date = forms.DateField(
+        label="By when?",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
+    )

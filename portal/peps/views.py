@@ -1,0 +1,396 @@
+"""The PEP page: every section, targets, attainment, actions and the cycle.
+
+Works without JavaScript (each part is a form with its own button). With JavaScript,
+htmx saves sections as people type (debounced, one save in flight) and swaps in only the
+section's status line, so the text being typed is never replaced.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from children.selectors import access_child_by_id
+from peps import rules, scales, selectors, services
+from peps.models import Status
+from peps.sections import SECTION_BY_KEY, SECTIONS
+
+from ..access import actor_required
+from .forms import (
+    ActionForm,
+    MoveForm,
+    ReviewForm,
+    StartPepForm,
+    TargetForm,
+    section_form_class,
+)
+
+
+def _pep_url(pep, anchor: str = "") -> str:
+    url = reverse("portal:pep_detail", kwargs={"pep_id": pep.public_id})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _section_blocks(pep, actor, bound: dict | None = None, conflicts: dict | None = None):
+    bound = bound or {}
+    conflicts = conflicts or {}
+    stored = {s.key: s for s in pep.sections.all()}
+    blocks = []
+    for definition in SECTIONS:
+        section = stored.get(definition.key)
+        can_edit = (not pep.is_locked) and actor.role in definition.editors
+        form = bound.get(definition.key)
+        if form is None and can_edit:
+            form = section_form_class(definition)(
+                initial={**(section.data if section else {}), "base_version": section.version},
+                prefix=definition.key,
+            )
+        blocks.append(
+            {
+                "definition": definition,
+                "section": section,
+                "values": [
+                    (f.label, (section.data if section else {}).get(f.name, ""), f)
+                    for f in definition.fields
+                ],
+                "form": form,
+                "can_edit": can_edit,
+                "conflict": conflicts.get(definition.key),
+            }
+        )
+    return blocks
+
+
+def _attainment_rows(pep):
+    previous = {}
+    if pep.previous_id:
+        previous = {row.subject: row for row in pep.previous.attainment.all()}
+    return [
+        {"entry": entry, "previous": previous.get(entry.subject)} for entry in pep.attainment.all()
+    ]
+
+
+def _page(request, pep, *, status=200, **overrides):
+    actor = request.actor
+    moves = rules.moves_for(pep.status, actor.role)
+    problems = []
+    if any(m.needs_complete for m in moves):
+        problems = services.pep_completeness(pep)
+    previous_targets = list(selectors.previous_targets(pep=pep))
+    can_edit_targets = not pep.is_locked and actor.role in services.TARGET_EDITORS
+    context = {
+        "title": f"PEP: {pep.child.display_name}",
+        "pep": pep,
+        "child": pep.child,
+        "blocks": _section_blocks(
+            pep, actor, overrides.pop("bound", None), overrides.pop("conflicts", None)
+        ),
+        "attainment": _attainment_rows(pep),
+        "scale": scales.SCALES.get(pep.key_stage, ()),
+        "can_edit_attainment": not pep.is_locked and actor.role in services.ATTAINMENT_EDITORS,
+        "targets": list(pep.targets.all()),
+        "target_limit": pep.local_authority.max_targets_per_term,
+        "can_edit_targets": can_edit_targets,
+        "target_form": overrides.pop("target_form", None) or TargetForm(),
+        "previous_targets": [
+            {
+                "target": t,
+                "form": overrides.get(f"review_{t.pk}")
+                or ReviewForm(initial={"outcome": t.outcome, "outcome_comment": t.outcome_comment}),
+            }
+            for t in previous_targets
+        ],
+        "actions": list(pep.actions.all()),
+        "action_form": overrides.pop("action_form", None) or ActionForm(),
+        "moves": moves,
+        "move_form": overrides.pop("move_form", None),
+        "problems": problems,
+        "transitions": list(pep.transitions.select_related("by").all()),
+    }
+    context.update(overrides)
+    return render(request, "portal/peps/detail.html", context, status=status)
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def pep_start(request, child_id: UUID):
+    child = access_child_by_id(actor=request.actor, child_id=child_id)
+    if request.actor.role not in services.STARTERS:
+        raise Http404("Page not found")
+    form = StartPepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pep = services.pep_start(
+                actor=request.actor, child=child, kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_pep_url(pep))
+    return render(
+        request,
+        "portal/peps/start.html",
+        {"title": f"Start a PEP for {child.display_name}", "child": child, "form": form},
+    )
+
+
+@actor_required
+@require_GET
+def pep_detail(request, pep_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    return _page(request, pep)
+
+
+@actor_required
+@require_POST
+def pep_section_save(request, pep_id: UUID, key: str):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    definition = SECTION_BY_KEY.get(key)
+    if definition is None:
+        raise Http404("No such section")
+    form = section_form_class(definition)(request.POST, prefix=key)
+    conflict = None
+    saved = None
+    if form.is_valid():
+        data = {f.name: form.cleaned_data.get(f.name, "") for f in definition.fields}
+        base_version = form.cleaned_data["override_version"]
+        if base_version is None:
+            base_version = form.cleaned_data["base_version"]
+        try:
+            saved = services.pep_section_save(
+                actor=request.actor, pep=pep, key=key, data=data, base_version=base_version
+            )
+        except services.EditConflict as error:
+            conflict = error
+        except PermissionDenied:
+            raise Http404("Page not found") from None
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+    if request.htmx:
+        context = {
+            "pep": pep,
+            "definition": definition,
+            "saved": saved,
+            "conflict": conflict,
+            "form": form,
+            # After a conflict the version stays the one this person started from, so
+            # saving as they type keeps being refused until they choose.
+            "version": saved.version if saved else form.data.get(f"{key}-base_version"),
+        }
+        return render(request, "portal/peps/detail.html#section_status", context)
+    if saved is not None:
+        messages.success(request, f"{definition.title}: saved.")
+        return redirect(_pep_url(pep, f"section-{key}"))
+    if conflict is not None:
+        # Keep the person's text in the form and show both versions; replacing theirs is
+        # a deliberate choice (a button carrying their version number).
+        return _page(request, pep, status=409, bound={key: form}, conflicts={key: conflict})
+    return _page(request, pep, status=400, bound={key: form})
+
+
+@actor_required
+@require_POST
+def pep_move(request, pep_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        raise Http404("Page not found")
+    try:
+        services.pep_transition(
+            actor=request.actor,
+            pep=pep,
+            target_status=form.cleaned_data["target_status"],
+            state_version=form.cleaned_data["state_version"],
+            reason=form.cleaned_data.get("reason") or "",
+            meeting_date=form.cleaned_data.get("meeting_date"),
+        )
+    except services.StaleState:
+        messages.info(request, "This PEP had already moved on. Here is where it is now.")
+        return redirect(_pep_url(pep))
+    except PermissionDenied:
+        raise Http404("Page not found") from None
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
+        return _page(request, pep, status=400, move_form=form)
+    messages.success(
+        request, f"The PEP is now: {Status(form.cleaned_data['target_status']).label}."
+    )
+    return redirect(_pep_url(pep))
+
+
+@actor_required
+@require_POST
+def target_add(request, pep_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "ppplus_cost"}
+        fields["ppplus_cost_pence"] = form.cleaned_data["ppplus_cost"]
+        try:
+            services.target_save(actor=request.actor, pep=pep, fields=fields)
+        except PermissionDenied:
+            raise Http404("Page not found") from None
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Target added.")
+            return redirect(_pep_url(pep, "targets"))
+    return _page(request, pep, status=400, target_form=form)
+
+
+@actor_required
+@require_POST
+def target_delete(request, pep_id: UUID, target_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    target = next((t for t in pep.targets.all() if t.public_id == target_id), None)
+    if target is None:
+        raise Http404("No such target")
+    try:
+        services.target_delete(actor=request.actor, pep=pep, target=target)
+    except (PermissionDenied, ValidationError):
+        raise Http404("Page not found") from None
+    messages.success(request, "Target removed.")
+    return redirect(_pep_url(pep, "targets"))
+
+
+@actor_required
+@require_POST
+def target_review(request, pep_id: UUID, target_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    target = selectors.previous_targets(pep=pep).filter(public_id=target_id).first()
+    if target is None:
+        raise Http404("No such target")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.target_review(
+                actor=request.actor,
+                pep=pep,
+                target=target,
+                outcome=form.cleaned_data["outcome"],
+                comment=form.cleaned_data["outcome_comment"],
+            )
+        except PermissionDenied:
+            raise Http404("Page not found") from None
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Review saved.")
+            return redirect(_pep_url(pep, "review"))
+    return _page(request, pep, status=400, **{f"review_{target.pk}": form})
+
+
+@actor_required
+@require_POST
+def action_add(request, pep_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_add(actor=request.actor, pep=pep, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404("Page not found") from None
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action added.")
+            return redirect(_pep_url(pep, "actions"))
+    return _page(request, pep, status=400, action_form=form)
+
+
+@actor_required
+@require_POST
+def attainment_save(request, pep_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    columns = {
+        name: request.POST.getlist(name) for name in ("subject", "baseline", "current", "target")
+    }
+    rows = []
+    for i in range(len(columns["subject"])):
+        row = {name: values[i] if i < len(values) else "" for name, values in columns.items()}
+        if row["subject"].strip():  # the blank "add a subject" row is ignored
+            rows.append(row)
+    try:
+        services.attainment_save(actor=request.actor, pep=pep, rows=rows)
+    except PermissionDenied:
+        raise Http404("Page not found") from None
+    except ValidationError as error:
+        return _page(request, pep, status=400, attainment_errors=error.messages)
+    messages.success(request, "Attainment saved.")
+    return redirect(_pep_url(pep, "attainment"))
+
+
+@actor_required
+@require_GET
+def pep_history(request, child_id: UUID):
+    child = access_child_by_id(actor=request.actor, child_id=child_id)
+    peps = list(selectors.pep_history(child=child))
+    return render(
+        request,
+        "portal/peps/history.html",
+        {
+            "title": f"PEPs for {child.display_name}",
+            "child": child,
+            "peps": peps,
+            "sections": SECTIONS,
+        },
+    )
+
+
+@actor_required
+@require_GET
+def section_over_time(request, child_id: UUID, key: str):
+    child = access_child_by_id(actor=request.actor, child_id=child_id)
+    if key == "attainment":
+        title = "Attainment and progress"
+        definition = None
+    else:
+        definition = SECTION_BY_KEY.get(key)
+        if definition is None:
+            raise Http404("No such section")
+        title = definition.title
+    peps = list(selectors.section_over_time(child=child, key=key))
+    return render(
+        request,
+        "portal/peps/section_over_time.html",
+        {
+            "title": f"{title} over time",
+            "child": child,
+            "definition": definition,
+            "key": key,
+            "peps": peps,
+        },
+    )
+
+
+@actor_required
+@require_GET
+def pep_pdf(request, pep_id: UUID):
+    from peps import pdf
+
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    try:
+        content, filename = pdf.pep_pdf_for_download(pep)
+    except pdf.PdfNotReady:
+        messages.info(
+            request, "The PDF of this finalised PEP is being prepared. Try again in a minute."
+        )
+        return redirect(_pep_url(pep))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
