@@ -251,8 +251,9 @@ _SPACES = re.compile(r"\s+")
 def clean_name(name: str | None) -> str:
     """The file's name as the person knows it, safe to show and to offer on download:
     the last path component, normalised, without control or bidirectional-override
-    characters (which can disguise "report‮fdp.exe"), path separators or quotes, at most
-    255 characters keeping the extension. Never used as a path."""
+    characters (U+202E can make "report<U+202E>fdp.exe" look like a PDF), path
+    separators or quotes, at most 255 characters keeping the extension. Never used as a
+    path."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
     name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.selectors import access_child_by_id
+from epep.audit.services import audit_record
 from peps import rules, scales, selectors, services
 from peps.models import Status
 from peps.sections import SECTION_BY_KEY, SECTIONS
@@ -391,6 +392,16 @@ def pep_pdf(request, pep_id: UUID):
             request, "The PDF of this finalised PEP is being prepared. Try again in a minute."
         )
         return redirect(_pep_url(pep))
+    audit_record(
+        acting_user=request.actor.user,
+        role=request.actor.role,
+        action="download_pdf",
+        object_type="peps.pep",
+        object_id=str(pep.public_id),
+        local_authority_id=pep.local_authority_id,
+        child_public_id=pep.child.public_id,
+        detail={"draft": pep.status != Status.FINALISED},
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -722,3 +722,48 @@ def test_the_upload_page_is_404_outside_the_circle_identical_to_a_missing_child(
             absent = getattr(client, method)(missing)
             assert refused.status_code == 404, f"{role} {method}"
             assert (refused.status_code, refused.content) == (absent.status_code, absent.content)
+
+
+def test_a_designated_teacher_adds_to_another_authoritys_child_on_roll_at_their_school(
+    world, attachment_root
+):
+    """The shared school's designated teacher works with Sefton's child too: the file goes
+    under Sefton's directory and the row is Sefton's."""
+    with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
+        attachment = services.attachment_upload(
+            actor=dt,
+            child=world.b.child,
+            kind="report",
+            title="",
+            uploaded_file=SimpleUploadedFile("report.pdf", PDF),
+        )
+    assert attachment.local_authority_id == world.b.la.pk
+    assert attachment.title == "report"
+    assert attachments.path_for(attachment.storage_name).parent.name == str(world.b.la.pk)
+
+
+def test_the_pep_documents_tag_lists_one_peps_documents(world):
+    from django.template import Context, Template
+
+    pep = open_pep(world)
+    add_document(world, pep=pep)
+    with acting(world.a.users[Role.SOCIAL_WORKER]) as sw:
+        services.attachment_upload(
+            actor=sw,
+            child=world.a.child,
+            kind="ehcp",
+            title="EHCP",
+            uploaded_file=SimpleUploadedFile("ehcp.pdf", PDF),
+        )
+        html_out = Template("{% load documents %}{% pep_documents pep %}").render(
+            Context({"actor": sw, "pep": pep})
+        )
+    assert "Summer report" in html_out and "EHCP" not in html_out
+    assert f"?pep={pep.public_id}" in html_out  # "Add a document" preselects this PEP
+    with acting(world.a.users[Role.CARER]) as carer:
+        assert (
+            Template("{% load documents %}{% pep_documents pep %}")
+            .render(Context({"actor": carer, "pep": pep}))
+            .strip()
+            == ""
+        )

@@ -281,3 +281,35 @@ def test_pep_page_query_count_does_not_grow_with_targets_subjects_or_past_peps(c
             actor=dt, pep=pep, description="Call", owner="DT", due_date=date.today()
         )
     assert count() == before
+
+
+def test_pdf_download_gives_a_draft_then_the_archived_file(
+    client, world, django_capture_on_commit_callbacks
+):
+    import hashlib
+    from unittest import mock
+
+    from peps.tasks import render_finalised_pep_pdf
+
+    pep = start(world)
+    fill(world, pep)
+    client.force_login(world.a.users[Role.SOCIAL_WORKER])
+    draft = client.get(url(pep, "pdf/"))
+    assert draft.status_code == 200
+    assert draft["Content-Type"] == "application/pdf"
+    assert draft.content.startswith(b"%PDF-")
+    assert "DRAFT" in draft["Content-Disposition"]
+
+    with mock.patch.object(render_finalised_pep_pdf, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            pep = finalise(world, pep)
+    delay.assert_called_once_with(pep.pk, pep.local_authority_id)
+    not_ready = client.get(url(pep, "pdf/"))
+    assert not_ready.status_code == 302
+    render_finalised_pep_pdf.run(pep.pk, pep.local_authority_id)
+    first = client.get(url(pep, "pdf/"))
+    second = client.get(url(pep, "pdf/"))
+    assert first.status_code == 200 and first.content == second.content
+    with all_authorities_context():
+        recorded = Pep.objects.get(pk=pep.pk).pdf_sha256
+    assert hashlib.sha256(first.content).hexdigest() == recorded
