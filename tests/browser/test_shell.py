@@ -5,7 +5,7 @@ import pytest
 
 from epep.tenancy.roles import Role
 
-from .conftest import axe_violations, screenshot, sign_in, sign_in_with_code
+from .conftest import axe_violations, screenshot, sign_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
