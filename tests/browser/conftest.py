@@ -120,3 +120,35 @@ def sign_in_with_code(
     )
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
+
+
+def signed_in_page(browser, live_server, user, **context_options):
+    """A page in a new browser context signed in as ``user`` without the sign-in form (the
+    test client's session cookie, handed to the browser). ``page.csp_violations`` collects
+    any Content-Security-Policy reports from the console; ``page.context`` closes it."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(
+        **({"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"} | context_options)
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+        ),
+    )
+    return page

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from epep.tenancy.roles import Role
 
-from .conftest import axe_violations, screenshot
+from .conftest import axe_violations, screenshot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,32 +29,6 @@ def attachment_root(settings, tmp_path):
     settings.ATTACHMENT_ROOT = tmp_path / "attachments"
 
 
-def signed_in_page(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda message: (
-            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
-        ),
-    )
-    return page
-
-
 def choose_file(page, name: str, content: bytes, mime: str) -> None:
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": content}]
@@ -66,7 +39,9 @@ def test_a_designated_teacher_adds_a_document_and_sees_a_specific_error_first(
     browser, live_server, world, tmp_path
 ):
     child = world.a.child
-    page = signed_in_page(browser, live_server, world.a.users[Role.DESIGNATED_TEACHER])
+    page = signed_in_page(
+        browser, live_server, world.a.users[Role.DESIGNATED_TEACHER], accept_downloads=True
+    )
     page.goto(f"{live_server.url}/children/{child.public_id}/")
     page.get_by_role("heading", name="Documents").wait_for()
     assert "No documents have been added." in page.locator("main").inner_text()

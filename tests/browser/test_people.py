@@ -3,45 +3,15 @@
 accessibility violations anywhere."""
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 
 from epep.accounts.models import Invitation
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 
-from .conftest import axe_violations, screenshot
+from .conftest import axe_violations, screenshot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in_page(browser, live_server, user, **context_options):
-    """Sign in without the sign-in form: the test client's session cookie, handed to the
-    browser."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        **{"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", **context_options}
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda message: (
-            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
-        ),
-    )
-    return page
 
 
 def test_la_admin_invites_someone_through_the_form(browser, live_server, world):

@@ -5,33 +5,20 @@ conflict and loses nothing), and a long entry surviving a network failure."""
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from peps.models import Pep, PepSection
 
-from .conftest import axe_violations, screenshot
+from .conftest import axe_violations, screenshot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def as_user(browser, live_server, user, **context_kwargs):
-    """A browser context signed in as ``user`` (session made by Django's test client)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_kwargs)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context, context.new_page()
+    """A browser context and page signed in as ``user``."""
+    page = signed_in_page(browser, live_server, user, **context_kwargs)
+    return page.context, page
 
 
 def field(page, label):
