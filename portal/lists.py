@@ -1,5 +1,7 @@
 """The children list every role's home page is built on."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
@@ -41,6 +43,8 @@ def render_child_list(request, *, template, title, searchable=False, extra=None)
         "title": title,
         "rows": rows,
         "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "filter_query": urlencode({"q": query}) if query else "",
         "query": query,
         "searchable": searchable,
         "show_authority": len(request.actor.db_authority_ids) > 1 or len(authorities) > 1,

@@ -163,3 +163,17 @@ def test_child_page_query_count_does_not_grow_with_history(client, world):
             end_date=date(year, 12, 1),
         )
     assert count() == before
+
+
+def test_a_long_list_is_paginated_keeping_the_search(client, world):
+    for i in range(55):
+        ChildFactory(
+            local_authority=world.a.la, legal_first_name="Page", legal_last_name=f"T{i:02d}"
+        )
+    client.force_login(world.a.users[Role.VS_HEAD])
+    first = client.get("/virtual-school/", {"q": "page"})
+    assert len(first.context["rows"]) == 50
+    html = first.content.decode()
+    assert 'href="?q=page&amp;page=2"' in html
+    second = client.get("/virtual-school/", {"q": "page", "page": 2})
+    assert len(second.context["rows"]) == 5
