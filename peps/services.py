@@ -441,6 +441,13 @@ def pep_transition(
         pep.meeting_date = meeting_date
     if move.target == Status.MEETING_HELD and pep.meeting_date is None:
         raise ValidationError({"meeting_date": "Enter the date the meeting was held."})
+    if move.target == Status.MEETING_HELD and pep.meeting_date > today():
+        raise ValidationError(
+            {
+                "meeting_date": f"The meeting is on {pep.meeting_date:%-d %B %Y}: record it "
+                "once it has happened."
+            }
+        )
     if move.needs_complete:
         problems = pep_completeness(pep)
         if problems:

@@ -42,4 +42,5 @@ urlpatterns = [
     path("people/", include("portal.people.urls")),
     path("", include("portal.peps.urls")),
     path("", include("portal.attachments.urls")),
+    path("", include("portal.meetings.urls")),
 ]

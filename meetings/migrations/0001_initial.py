@@ -9,28 +9,63 @@ import children.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenancy', '0001_initial'),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SchoolTerm',
+            name="SchoolTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('academic_year', models.CharField(max_length=7, validators=[django.core.validators.RegexValidator('^\\d{4}-\\d{2}$', 'Write the academic year like 2025-26.')])),
-                ('name', models.CharField(max_length=40)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(help_text='The last day of the term.')),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terms', to='tenancy.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "academic_year",
+                    models.CharField(
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}-\\d{2}$", "Write the academic year like 2025-26."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=40)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(help_text="The last day of the term.")),
+                ("source", models.CharField(blank=True, max_length=200)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="terms",
+                        to="tenancy.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='term_end_on_or_after_start', violation_error_message='A term must end on or after the day it starts.'), django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(models.F('local_authority'), '='), (children.models.DateRange('start_date', 'end_date'), '&&')], name='term_no_overlap', violation_error_message='This term overlaps another term of the same authority.')],
+                "ordering": ["start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="term_end_on_or_after_start",
+                        violation_error_message="A term must end on or after the day it starts.",
+                    ),
+                    django.contrib.postgres.constraints.ExclusionConstraint(
+                        expressions=[
+                            (models.F("local_authority"), "="),
+                            (children.models.DateRange("start_date", "end_date"), "&&"),
+                        ],
+                        name="term_no_overlap",
+                        violation_error_message="This term overlaps another term of the same authority.",
+                    ),
+                ],
             },
         ),
     ]

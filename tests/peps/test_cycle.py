@@ -373,3 +373,13 @@ def test_bad_section_input_gets_a_specific_message_and_changes_nothing(world, da
         assert error.value.message_dict == {field: [message]}
         section = pep.sections.get(key="education")
         assert (section.data, section.version) == ({}, 0)
+
+
+def test_a_meeting_cannot_be_recorded_as_held_before_it_happens(world):
+    pep = start(world)
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=tomorrow)
+    assert error.value.message_dict == {
+        "meeting_date": [f"The meeting is on {tomorrow:%-d %B %Y}: record it once it has happened."]
+    }
