@@ -303,3 +303,25 @@ def test_the_plan_is_deterministic_and_year_groups_follow_todays_academic_year(t
             assert record.end is None or record.start < record.end <= today
         if child.spec.year == 13 and (today.month, today.day) != (8, 31):
             assert child.date_of_birth > today.replace(year=today.year - 18)  # still under 18
+
+
+@pytest.mark.django_db
+def test_demo_peps_last_term_finalised_this_term_in_progress_and_created_once(seeded):
+    from allauth.mfa.models import Authenticator
+
+    from epep.accounts.models import User
+    from peps.models import Pep
+
+    assert "Demo PEPs created now: 24 finalised last term, 24 in progress this term." in seeded
+    again = seed()
+    assert "Demo PEPs created now: 0 finalised last term, 0 in progress this term." in again
+    with all_authorities_context():
+        open_peps = list(Pep.objects.exclude(status="finalised").select_related("previous"))
+        assert len(open_peps) == 24
+        assert all(p.previous is not None and p.previous.status == "finalised" for p in open_peps)
+        assert Pep.objects.filter(status="finalised").count() == 24
+    demo_users = User.objects.filter(email__endswith=".demo.epep.invalid")
+    assert (
+        Authenticator.objects.filter(user__in=demo_users, type="totp").count() == demo_users.count()
+    )
+    assert "authenticator key EPEPDEMO" in seeded

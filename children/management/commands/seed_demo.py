@@ -19,7 +19,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        from epep.accounts.demo import DEMO_TOTP_SECRET, ensure_demo_mfa
+        from peps.demo import seed_demo_peps
+
         report = demo.seed_demo()
+        peps = seed_demo_peps()
+        ensure_demo_mfa()
         write = self.stdout.write
 
         write(
@@ -37,6 +42,10 @@ class Command(BaseCommand):
             f"{totals['children']} children ({totals['enrolments']} enrolments, "
             f"{totals['placements']} placements, {totals['allocations']} allocations), "
             f"{totals['terms']} terms, {totals['users']} demo users."
+        )
+        write(
+            f"Demo PEPs created now: {peps['finalised']} finalised last term, "
+            f"{peps['in_progress']} in progress this term."
         )
 
         current_year = academic_year_label(report.today)
@@ -56,6 +65,10 @@ class Command(BaseCommand):
 
         write("")
         write(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD})")
+        write(
+            "Two-step sign-in: every demo account uses the authenticator key "
+            f"{DEMO_TOTP_SECRET} (add it once to any authenticator app)."
+        )
         rows = [(u.role_label, u.where, u.email) for u in report.sign_ins]
         headings = ("Role", "Where", "Email")
         widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(2)]

@@ -1,0 +1,205 @@
+"""Demo PEPs for `manage.py seed_demo`: for some children, last term's finalised PEP
+(sections, attainment, targets, actions) and this term's PEP in progress, started from it.
+
+Idempotent: a child who already has a PEP is left alone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from children.models import Child, Enrolment, current_on
+from children.stages import academic_year_label, key_stage, national_curriculum_year
+from epep.tenancy.context import all_authorities_context
+
+from . import scales
+from .models import Action, AttainmentEntry, Kind, Pep, PepSection, Status, Target, Transition
+from .sections import SECTIONS
+from .services import term_for
+
+CONTENT = {
+    "education": {
+        "attendance_percent": "94.2",
+        "sessions_missed": "9",
+        "exclusions": "None this term.",
+        "full_time": "yes",
+        "ehcp_link": "",
+    },
+    "achievements": {"text": "Settled well into the new class; proud of a science project."},
+    "needs": {
+        "learning": "Reading comprehension below age expectations; needs time to process "
+        "instructions.",
+        "semh": "Anxious at transitions between lessons.",
+        "attachment": "Benefits from a consistent key adult.",
+    },
+    "support": {
+        "catch_up": "Small-group reading three times a week.",
+        "transition": "",
+        "early_years": "",
+        "attendance_behaviour": "Morning check-in with the key adult.",
+    },
+    "aspirations": {"aspirations": "Wants to work with animals.", "careers": "", "money": ""},
+    "activities": {"text": "Swimming club on Saturdays; enjoys drawing."},
+    "child_views": {
+        "views": "I like art and my teacher helps me with reading.",
+        "absent_reason": "",
+    },
+    "carer_views": {"text": "More confident this term; homework routine is working."},
+    "social_worker_views": {"text": "Placement stable; education is a strength of the plan."},
+    "designated_teacher_views": {"text": "Good progress; keep the reading group going."},
+}
+
+STABLE = {s.key for s in SECTIONS if s.carried_forward}
+
+
+def _previous_term(day: date) -> tuple[str, str]:
+    earlier = day - timedelta(days=120)
+    return academic_year_label(earlier), term_for(earlier)
+
+
+def _make_pep(child, *, school, author, year, term, status, finalised_at=None, previous=None):
+    nc_year = national_curriculum_year(child.date_of_birth, timezone.localdate())
+    try:
+        stage = key_stage(nc_year)
+    except ValueError:
+        stage = ""
+    pep = Pep.objects.create(
+        local_authority_id=child.local_authority_id,
+        child=child,
+        academic_year=year,
+        term=term,
+        kind=Kind.TERMLY,
+        school=school,
+        year_group=nc_year,
+        key_stage=stage,
+        meeting_date=(finalised_at.date() - timedelta(days=14)) if finalised_at else None,
+        status=status,
+        previous=previous,
+        created_by=author,
+        finalised_at=finalised_at,
+    )
+    full = status == Status.FINALISED
+    PepSection.objects.bulk_create(
+        PepSection(
+            local_authority_id=pep.local_authority_id,
+            pep=pep,
+            key=s.key,
+            data=CONTENT[s.key] if (full or s.key in STABLE) else {},
+            version=1 if (full or s.key in STABLE) else 0,
+            updated_at=finalised_at or timezone.now(),
+            updated_by=author,
+        )
+        for s in SECTIONS
+    )
+    scale = [value for value, _ in scales.SCALES.get(stage, ())]
+    AttainmentEntry.objects.bulk_create(
+        AttainmentEntry(
+            local_authority_id=pep.local_authority_id,
+            pep=pep,
+            subject=subject,
+            baseline=scale[min(2, len(scale) - 1)] if scale else "",
+            current=(scale[min(1, len(scale) - 1)] if scale else "") if full else "",
+            target=scale[0] if scale else "",
+            position=i,
+        )
+        for i, subject in enumerate(scales.default_subjects(stage))
+    )
+    return pep
+
+
+def seed_demo_peps(*, per_authority: int = 8) -> dict[str, int]:
+    today = timezone.localdate()
+    counts = {"finalised": 0, "in_progress": 0}
+    User = get_user_model()
+    with all_authorities_context():
+        children = (
+            Child.objects.filter(peps__isnull=True)
+            .select_related("local_authority")
+            .order_by("local_authority__code", "legal_last_name", "pk")
+        )
+        # Children who already have demo PEPs count towards each authority's share, so a
+        # second run creates nothing.
+        taken: dict[int, int] = {}
+        for la_id in Pep.objects.filter(previous__isnull=True).values_list(
+            "local_authority_id", flat=True
+        ):
+            taken[la_id] = taken.get(la_id, 0) + 1
+        for child in children:
+            if taken.get(child.local_authority_id, 0) >= per_authority:
+                continue
+            enrolment = (
+                Enrolment.objects.filter(current_on(today), child=child)
+                .select_related("school")
+                .first()
+            )
+            if enrolment is None:
+                continue
+            slug = child.local_authority.name.lower()
+            author = User.objects.filter(email=f"sw@{slug}.demo.epep.invalid").first()
+            vs = User.objects.filter(email=f"vso@{slug}.demo.epep.invalid").first()
+            if author is None or vs is None:
+                continue
+            taken[child.local_authority_id] = taken.get(child.local_authority_id, 0) + 1
+            year, term = _previous_term(today)
+            finalised_at = timezone.now() - timedelta(days=60)
+            old = _make_pep(
+                child,
+                school=enrolment.school,
+                author=author,
+                year=year,
+                term=term,
+                status=Status.FINALISED,
+                finalised_at=finalised_at,
+            )
+            for i, (text, measure) in enumerate(
+                [
+                    ("Read a chapter book independently", "Reading age up six months"),
+                    ("Join one after-school club", "Attends at least 8 of 10 sessions"),
+                ]
+            ):
+                Target.objects.create(
+                    local_authority_id=child.local_authority_id,
+                    pep=old,
+                    description=text,
+                    success_measure=measure,
+                    responsible="Designated teacher",
+                    due_date=finalised_at.date() + timedelta(days=70 + i),
+                    strategy="Weekly check-in with the key adult",
+                    expected_outcome="More confidence in class",
+                    ppplus_cost_pence=45000 if i == 0 else None,
+                )
+            Action.objects.create(
+                local_authority_id=child.local_authority_id,
+                pep=old,
+                description="Share the reading plan with the carer",
+                owner="Designated teacher",
+                due_date=finalised_at.date() + timedelta(days=7),
+            )
+            for source, target in (
+                ("draft", "meeting_held"),
+                ("meeting_held", "submitted"),
+                ("submitted", "approved"),
+                ("approved", "finalised"),
+            ):
+                Transition.objects.create(
+                    local_authority_id=child.local_authority_id,
+                    pep=old,
+                    from_status=source,
+                    to_status=target,
+                    by=vs if target in ("approved", "finalised") else author,
+                    role="vs_officer" if target in ("approved", "finalised") else "social_worker",
+                )
+            counts["finalised"] += 1
+            _make_pep(
+                child,
+                school=enrolment.school,
+                author=author,
+                year=academic_year_label(today),
+                term=term_for(today),
+                status=Status.DRAFT,
+                previous=old,
+            )
+            counts["in_progress"] += 1
+    return counts
