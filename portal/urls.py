@@ -40,6 +40,7 @@ urlpatterns = [
     path("carer/", include("portal.carer.urls")),
     path("my/", include("portal.young_person.urls")),
     path("people/", include("portal.people.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.peps.urls")),
     path("", include("portal.attachments.urls")),
     path("", include("portal.meetings.urls")),

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "epep.tenancy",
     "epep.audit",
     "epep.security",
+    "epep.notifications",
     "children",
     "peps",
     "meetings",
@@ -246,6 +248,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "queue-missing-pep-pdfs": {
         "task": "peps.tasks.queue_missing_pep_pdfs",
         "schedule": 15 * 60,
+    },
+    # The email outbox (epep.notifications): queue due, unsent emails every minute; one
+    # email a day for people who chose the daily digest, at 07:00 UK time (CELERY_TIMEZONE).
+    "dispatch-due-notifications": {
+        "task": "epep.notifications.tasks.dispatch_due_notifications",
+        "schedule": 60,
+    },
+    "send-daily-digests": {
+        "task": "epep.notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

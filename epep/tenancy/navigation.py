@@ -47,6 +47,11 @@ def navigation_for(request, actor) -> list[dict]:
         # LA administrators and Virtual School staff: account administration
         # (portal.people), whose pages all live under this one.
         items.append({"label": "People", "url": reverse("portal:people:list"), "section": True})
+    if actor.role is not None:
+        # Everyone with a role gets reminders: choose each as it happens or one a day.
+        items.append(
+            {"label": "Email settings", "url": reverse("portal:notifications:preferences")}
+        )
     if len(actor.available_roles) > 1:
         items.append({"label": "Change role", "url": reverse("portal:switch_role")})
     for item in items:
