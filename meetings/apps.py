@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "Calendars and meetings"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

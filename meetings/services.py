@@ -13,10 +13,11 @@ change (``robust=True``).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import MIMEPart
 from functools import partial
 
@@ -30,15 +31,30 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import Allocation, Enrolment, PlacementCarer, current_on
+from children.models import Allocation, Child, Enrolment, Placement, PlacementCarer, current_on
 from children.permissions import today
 from epep.audit.services import audit_record
-from epep.tenancy.models import Membership
+from epep.tenancy.context import authority_context
+from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES, Role
 from peps.models import EDITABLE_STATUSES, Pep, Status
 
+from . import deadlines as rules
 from . import ics
-from .models import Meeting, MeetingAttendee, MeetingStatus
+from .calendars import CalendarExhausted, local_date, school_days_between, working_days_between
+from .models import (
+    Deadline,
+    DeadlineKind,
+    Meeting,
+    MeetingAttendee,
+    MeetingStatus,
+    SubmissionDate,
+    Task,
+    TaskKind,
+)
+from .selectors import calendar_for
+
+logger = logging.getLogger(__name__)
 
 #: Who arranges PEP meetings: the social worker (personal adviser post-16) or the
 #: Virtual School. Designated teachers, carers and young people are invited.
@@ -622,3 +638,301 @@ def meeting_record(*, actor, meeting: Meeting, attended: dict, notes: str) -> Me
             meeting_date=timezone.localdate(meeting.starts_at),
         )
     return meeting
+
+
+# --- Deadlines and tasks (rules in meetings.deadlines) --------------------------------------
+#
+# A deadline is **met** by the first PEP of the child (of any kind: a full PEP at a change
+# serves every obligation open at the time) whose **meeting was held** on or after the
+# deadline's trigger date (the day care started, the school or placement started, 1
+# September of the new key stage, the previous submission date, or the last PEP): the
+# authority's policy counts days to the PEP being *held* (``first_pep_limit``), and
+# quality assurance and finalisation can take weeks after that. ``met_on`` is the PEP's
+# meeting date (its finalisation date for a PEP finalised without one).
+
+#: PEP statuses from which the meeting has happened.
+HELD_STATUSES = frozenset(
+    {
+        Status.MEETING_HELD,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.APPROVED,
+        Status.FINALISED,
+    }
+)
+#: The school's part is done once the PEP is with the Virtual School or beyond.
+COMPLETED_STATUSES = frozenset({Status.SUBMITTED, Status.APPROVED, Status.FINALISED})
+#: Tasks open this many school days (working days without a calendar) before the due date.
+TASK_LEAD_DAYS = 20
+
+
+def _pep_held_on(pep: Pep) -> date | None:
+    if pep.status not in HELD_STATUSES:
+        return None
+    if pep.meeting_date:
+        return pep.meeting_date
+    return local_date(pep.finalised_at) if pep.finalised_at else None
+
+
+def _wanted_deadlines(child: Child, day: date, terms, closures, held) -> list[tuple]:
+    """(kind, trigger, Due) for every obligation the child's records create."""
+    la: LocalAuthority = child.local_authority
+    entered = child.entered_care_on
+    end = child.left_care_on
+    wanted = [
+        (
+            DeadlineKind.FIRST_PEP,
+            entered,
+            rules.first_pep_due(
+                entered,
+                limit=la.first_pep_limit,
+                unit=la.first_pep_unit,
+                terms=terms,
+                closures=closures,
+            ),
+        ),
+        (DeadlineKind.STATUTORY_REVIEW_READY, entered, rules.statutory_review_ready_due(entered)),
+    ]
+    in_care = Q(start_date__gt=entered)  # changes after entering care (not care's start)
+    for enrolment in Enrolment.objects.filter(in_care, child=child).select_related("school"):
+        due = rules.new_school_due(enrolment.start_date, terms, closures)
+        source = f"{enrolment.school.name}: {due.source}"
+        wanted.append(
+            (DeadlineKind.NEW_SCHOOL, enrolment.start_date, rules.Due(due.date, source[:300]))
+        )
+    for placement in Placement.objects.filter(in_care, child=child):
+        due = rules.new_placement_due(placement.start_date, terms, closures)
+        wanted.append((DeadlineKind.NEW_PLACEMENT, placement.start_date, due))
+    until = min(end, day + timedelta(days=366)) if end else day + timedelta(days=366)
+    for year, starts in rules.key_stage_starts(child.date_of_birth, entered, until):
+        wanted.append((DeadlineKind.KEY_STAGE, starts, rules.key_stage_due(year, starts, terms)))
+    if la.review_cadence == LocalAuthority.ReviewCadence.SIX_MONTHLY:
+        finalised = [on for on, pep in held if pep.status == Status.FINALISED]
+        if finalised:
+            last = max(finalised)
+            wanted.append(
+                (DeadlineKind.SIX_MONTHLY, last + timedelta(days=1), rules.six_monthly_due(last))
+            )
+    else:
+        first_due = wanted[0][2].date
+        dates = SubmissionDate.objects.filter(local_authority_id=la.pk).values_list(
+            "date", flat=True
+        )
+        for trigger, due in rules.termly_review_dues(dates, since=first_due, today=day):
+            source = f"The authority's termly submission date ({rules.long_date(due)})"
+            start = entered if trigger == first_due else trigger + timedelta(days=1)
+            wanted.append((DeadlineKind.TERMLY_REVIEW, start, rules.Due(due, source)))
+    if end:  # nothing falls due after leaving care
+        wanted = [w for w in wanted if w[2].date <= end]
+    return wanted
+
+
+@transaction.atomic
+def deadlines_refresh(*, child: Child, today: date | None = None) -> list[Deadline]:
+    """Create the child's deadlines from their records, mark them met, drop unmet ones
+    whose record has gone (a corrected date), and open or close the tasks. Idempotent.
+
+    Must run in a context that includes the child's authority."""
+    day = today or _today()
+    enrolment = Enrolment.objects.filter(current_on(day), child=child).first()
+    terms, closures = calendar_for(
+        local_authority=child.local_authority_id, school=enrolment.school_id if enrolment else None
+    )
+    peps = Pep.objects.filter(child=child, status__in=sorted(HELD_STATUSES))
+    held = sorted(
+        ((on, pep) for pep in peps if (on := _pep_held_on(pep)) is not None),
+        key=lambda item: (item[0], item[1].pk),
+    )
+    wanted = _wanted_deadlines(child, day, terms, closures, held)
+    existing = {(d.kind, d.due_date): d for d in Deadline.objects.filter(child=child)}
+    kept = []
+    for kind, trigger, due in wanted:
+        key = (str(kind), due.date)
+        if key in {(d.kind, d.due_date) for d in kept}:
+            continue
+        deadline = existing.pop(key, None)
+        if deadline is None:
+            deadline = Deadline(
+                local_authority_id=child.local_authority_id,
+                child=child,
+                kind=kind,
+                due_date=due.date,
+                trigger_date=trigger,
+                source=due.source[:300],
+            )
+        met = next(((on, pep) for on, pep in held if on >= trigger), None)
+        met_on, met_by = met if met else (None, None)
+        changed = (
+            deadline.pk is None
+            or deadline.trigger_date != trigger
+            or deadline.source != due.source[:300]
+            or deadline.met_on != met_on
+            or deadline.met_by_id != (met_by.pk if met_by else None)
+        )
+        if changed:
+            deadline.trigger_date, deadline.source = trigger, due.source[:300]
+            deadline.met_on, deadline.met_by = met_on, met_by
+            deadline.save()
+        kept.append(deadline)
+    stale = [d.pk for d in existing.values() if d.met_on is None]
+    if stale:
+        Deadline.objects.filter(pk__in=stale).delete()
+    for deadline in kept:
+        tasks_refresh_for_deadline(
+            deadline=deadline, today=day, calendar=(terms, closures), enrolment=enrolment
+        )
+    return kept
+
+
+def deadlines_refresh_all(*, local_authority_id: int, today: date | None = None) -> int:
+    """Refresh every child in care of one authority (for the nightly job). Returns how
+    many children were refreshed."""
+    day = today or _today()
+    with authority_context(local_authority_ids=[local_authority_id]):
+        children = Child.objects.filter(local_authority_id=local_authority_id).filter(
+            Q(left_care_on__isnull=True) | Q(left_care_on__gte=day)
+        )
+        count = 0
+        for child in children.select_related("local_authority"):
+            deadlines_refresh(child=child, today=day)
+            count += 1
+    return count
+
+
+def _refresh_one(child_id: int, local_authority_id: int) -> None:
+    with authority_context(local_authority_ids=[local_authority_id]):
+        child = Child.objects.select_related("local_authority").filter(pk=child_id).first()
+        if child is not None:
+            deadlines_refresh(child=child)
+
+
+def deadlines_refresh_later(*, child_id: int, local_authority_id: int) -> None:
+    """After the current transaction commits, refresh one child's deadlines in its own
+    transaction and context (``robust``: a failure is logged, the change stands)."""
+    transaction.on_commit(partial(_refresh_one, child_id, local_authority_id), robust=True)
+
+
+def deadlines_refresh_now(*, child_id: int, local_authority_id: int) -> None:
+    """Refresh one child's deadlines now, inside the caller's transaction (a savepoint:
+    a failure is logged and rolled back on its own, the caller's change stands)."""
+    try:
+        _refresh_one(child_id, local_authority_id)
+    except Exception:
+        logger.exception("Refreshing the deadlines of child %s failed", child_id)
+
+
+def _today() -> date:
+    return today()
+
+
+def _days_until(day: date, due: date, calendar) -> int:
+    terms, closures = calendar
+    if terms:
+        try:
+            return school_days_between(day, due, terms, closures)
+        except CalendarExhausted:
+            pass
+    return working_days_between(day, due)
+
+
+def _task_assignees(deadline: Deadline, day: date, enrolment) -> dict[str, set[int]]:
+    """complete_pep: the designated teachers of the child's current school;
+    arrange_meeting: the allocated social worker (the personal adviser when there is none)."""
+    teachers: set[int] = set()
+    if enrolment is not None:
+        teachers = set(
+            Membership.objects.active()
+            .filter(role=Role.DESIGNATED_TEACHER, school_id=enrolment.school_id)
+            .values_list("user_id", flat=True)
+        )
+    workers = {
+        kind: set(
+            Allocation.objects.filter(
+                current_on(day), child_id=deadline.child_id, kind=kind
+            ).values_list("worker_id", flat=True)
+        )
+        for kind in (Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER)
+    }
+    return {
+        TaskKind.COMPLETE_PEP: teachers,
+        TaskKind.ARRANGE_MEETING: workers[Role.SOCIAL_WORKER] or workers[Role.PERSONAL_ADVISER],
+    }
+
+
+def _task_done(deadline: Deadline, kind: str) -> bool:
+    """arrange_meeting: a meeting is scheduled (or held) on or after the trigger date, or
+    the deadline is met; complete_pep: a PEP held on or after it has been submitted to
+    the Virtual School (or approved, finalised)."""
+    peps = Pep.objects.filter(child_id=deadline.child_id)
+    if kind == TaskKind.ARRANGE_MEETING:
+        if deadline.met_on is not None:
+            return True
+        return Meeting.objects.filter(
+            pep__in=peps,
+            status__in=[MeetingStatus.SCHEDULED, MeetingStatus.HELD],
+            starts_at__date__gte=deadline.trigger_date,
+        ).exists()
+    return (
+        peps.filter(status__in=sorted(COMPLETED_STATUSES))
+        .filter(
+            Q(meeting_date__gte=deadline.trigger_date)
+            | Q(meeting_date__isnull=True, finalised_at__date__gte=deadline.trigger_date)
+        )
+        .exists()
+    )
+
+
+_TASK_TITLES = {
+    TaskKind.COMPLETE_PEP: "Complete the PEP for {child} ({what})",
+    TaskKind.ARRANGE_MEETING: "Arrange the PEP meeting for {child} ({what})",
+}
+
+
+def tasks_refresh_for_deadline(
+    *, deadline: Deadline, today: date | None = None, calendar=None, enrolment=None
+) -> list[Task]:
+    """Open the deadline's tasks once it is within 20 school days (or overdue), for the
+    people whose job it is; close them when the work is done or the person no longer
+    works with the child. Returns the open tasks."""
+    day = today or _today()
+    child = deadline.child
+    if calendar is None:
+        calendar = calendar_for(local_authority=deadline.local_authority_id)
+    if enrolment is None:
+        enrolment = Enrolment.objects.filter(current_on(day), child_id=deadline.child_id).first()
+    open_tasks = list(Task.objects.filter(deadline=deadline, closed_at__isnull=True))
+    now = timezone.now()
+    in_window = day > deadline.due_date or _days_until(day, deadline.due_date, calendar) <= (
+        TASK_LEAD_DAYS
+    )
+    in_care = child.left_care_on is None or child.left_care_on > day
+    assignees = _task_assignees(deadline, day, enrolment) if in_window and in_care else {}
+    done = {kind: _task_done(deadline, kind) for kind in TaskKind.values}
+    result, to_close = [], []
+    for task in open_tasks:
+        if done[task.kind] or task.assignee_id not in assignees.get(task.kind, set()):
+            to_close.append(task.pk)
+        else:
+            result.append(task)
+    if to_close:
+        Task.objects.filter(pk__in=to_close).update(closed_at=now)
+    have = {(t.kind, t.assignee_id) for t in result}
+    for kind, users in assignees.items():
+        if done[kind]:
+            continue
+        for user_id in sorted(users):
+            if (kind, user_id) in have:
+                continue
+            task = Task.objects.create(
+                local_authority_id=deadline.local_authority_id,
+                child_id=deadline.child_id,
+                deadline=deadline,
+                assignee_id=user_id,
+                kind=kind,
+                title=_TASK_TITLES[kind].format(
+                    child=child.display_name, what=deadline.get_kind_display()
+                )[:200],
+                due_date=deadline.due_date,
+            )
+            result.append(task)
+    return sorted(result, key=lambda t: (t.due_date, t.pk))

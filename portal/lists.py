@@ -8,11 +8,25 @@ from django.shortcuts import render
 
 from children.permissions import today
 from children.selectors import children_for
+from meetings.models import DeadlineKind
+from meetings.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
 
 PAGE_SIZE = 50
 
 
-def child_rows(children, day):
+def _next_deadline(child, states: StateCalendars):
+    due = getattr(child, "next_deadline_due", None)
+    if due is None:
+        return None
+    return {
+        "due": due,
+        "label": DeadlineKind(child.next_deadline_kind).label,
+        "state": states.state(la_id=child.local_authority_id, due=due),
+    }
+
+
+def child_rows(children, day, states: StateCalendars | None = None):
+    states = states or StateCalendars(day)
     return [
         {
             "child": child,
@@ -20,14 +34,22 @@ def child_rows(children, day):
             "key_stage": child.key_stage(day),
             "school": child.current_school_name or "No school place",
             "authority": child.local_authority,
+            "next_deadline": _next_deadline(child, states),
         }
         for child in children
     ]
 
 
+def task_rows(actor, states: StateCalendars):
+    return [
+        {"task": task, "state": states.state(la_id=task.local_authority_id, due=task.due_date)}
+        for task in open_tasks_for(actor=actor)
+    ]
+
+
 def render_child_list(request, *, template, title, searchable=False, extra=None):
     day = today()
-    children = children_for(actor=request.actor, day=day)
+    children = children_for(actor=request.actor, day=day).annotate(**next_deadline_annotations())
     query = request.GET.get("q", "").strip() if searchable else ""
     if query:
         children = children.filter(
@@ -37,7 +59,8 @@ def render_child_list(request, *, template, title, searchable=False, extra=None)
             | Q(upn__iexact=query)
         )
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = child_rows(page.object_list, day)
+    states = StateCalendars(day)
+    rows = child_rows(page.object_list, day, states)
     authorities = sorted({row["authority"].name for row in rows})
     context = {
         "title": title,
@@ -47,6 +70,7 @@ def render_child_list(request, *, template, title, searchable=False, extra=None)
         "filter_query": urlencode({"q": query}) if query else "",
         "query": query,
         "searchable": searchable,
+        "tasks": task_rows(request.actor, states),
         "show_authority": len(request.actor.db_authority_ids) > 1 or len(authorities) > 1,
     }
     context.update(extra or {})

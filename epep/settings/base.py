@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "epep.notifications.tasks.dispatch_due_notifications",
         "schedule": 60,
     },
+    # Deadlines and in-tray tasks move on with the date (meetings.tasks).
+    "refresh-deadlines-nightly": {
+        "task": "meetings.tasks.refresh_all_deadlines",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "send-daily-digests": {
         "task": "epep.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -23,7 +23,7 @@ def test_designated_teacher_signs_in_and_sees_children_of_both_authorities(
     assert axe_violations(page) == []
     screenshot(page, "designated-teacher-home")
 
-    page.get_by_role("link", name=world.b.child.display_name).click()
+    page.get_by_role("link", name=world.b.child.display_name, exact=True).click()
     page.get_by_role("heading", level=1, name=world.b.child.display_name).wait_for()
     assert axe_violations(page) == []
     screenshot(page, "child-record")
