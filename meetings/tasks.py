@@ -31,3 +31,28 @@ def refresh_all_deadlines() -> int:
     for authority_id in ids:
         refresh_authority_deadlines.delay(authority_id)
     return len(ids)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=600,
+)
+def sweep_authority_reminders(local_authority_id: int) -> int:
+    from .reminders import reminders_sweep
+
+    return reminders_sweep(local_authority_id=local_authority_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=120)
+def sweep_all_reminders() -> int:
+    """The frequent deadline sweep: one job per authority. Running it twice queues each
+    email once (the outbox's dedupe keys)."""
+    ids = list(LocalAuthority.objects.values_list("id", flat=True))
+    for authority_id in ids:
+        sweep_authority_reminders.delay(authority_id)
+    return len(ids)

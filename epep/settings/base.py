@@ -193,6 +193,8 @@ MAILERS = {
         "OPTIONS": {},
     }
 }
+# The address people reach the service on, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ePEP <no-reply@epep.invalid>")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -254,6 +256,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-due-notifications": {
         "task": "epep.notifications.tasks.dispatch_due_notifications",
         "schedule": 60,
+    },
+    # Reminders and escalations for PEP deadlines (meetings.reminders), through the outbox.
+    "deadline-reminders": {
+        "task": "meetings.tasks.sweep_all_reminders",
+        "schedule": 15 * 60,
     },
     # Deadlines and in-tray tasks move on with the date (meetings.tasks).
     "refresh-deadlines-nightly": {
