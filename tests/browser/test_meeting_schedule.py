@@ -28,12 +28,22 @@ def next_15_july() -> date:
 def test_the_social_worker_schedules_the_meeting_and_the_teacher_sees_it(
     browser, live_server, world
 ):
+    from epep.tenancy.context import authority_context
+    from meetings.services import deadlines_refresh
+
     a = world.a
     pep = start(world)
     pep_url = f"{live_server.url}/peps/{pep.public_id}/"
     day = next_15_july()
+    # The child's PEP is overdue: the in-tray has a task for the social worker (arrange
+    # the meeting) and for the designated teacher (complete the PEP).
+    with authority_context(local_authority_ids=[a.la.pk]):
+        deadlines_refresh(child=a.child)
 
     ctx, sw = as_user(browser, live_server, a.users[Role.SOCIAL_WORKER], locale="en-GB")
+    sw.goto(f"{live_server.url}/caseload/")
+    arrange = f"Arrange the PEP meeting for {a.child.display_name}"
+    assert arrange in sw.get_by_test_id("tasks-table").inner_text()
     sw.goto(pep_url)
     sw.get_by_test_id("pep-meeting").get_by_role("link", name="Schedule the PEP meeting").click()
     sw.get_by_role("heading", level=1, name="Schedule the PEP meeting").wait_for()
@@ -79,6 +89,9 @@ def test_the_social_worker_schedules_the_meeting_and_the_teacher_sees_it(
     )
     assert axe_violations(sw) == []
     screenshot(sw, "meeting-detail-social-worker")
+    # Scheduling the meeting closed the social worker's task.
+    sw.goto(f"{live_server.url}/caseload/")
+    assert arrange not in sw.content()
     ctx.close()
 
     with all_authorities_context():
@@ -91,8 +104,13 @@ def test_the_social_worker_schedules_the_meeting_and_the_teacher_sees_it(
     event = Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
     assert event["UID"] == meeting.ical_uid
 
-    # The designated teacher sees the meeting on the PEP page, and its details.
+    # The designated teacher sees the task in the in-tray, then the meeting on the PEP.
     ctx, dt = as_user(browser, live_server, a.users[Role.DESIGNATED_TEACHER], locale="en-GB")
+    dt.goto(f"{live_server.url}/designated-teacher/")
+    tasks = dt.get_by_test_id("tasks-table").inner_text()
+    assert f"Complete the PEP for {a.child.display_name}" in tasks
+    assert axe_violations(dt) == []
+    screenshot(dt, "designated-teacher-in-tray")
     dt.goto(pep_url)
     block = dt.get_by_test_id("pep-meeting")
     assert f"{day:%A} {day.day} {day:%B %Y} at 10:00" in block.inner_text()
