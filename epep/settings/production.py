@@ -15,15 +15,19 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MAILERS = {
-    "default": {
-        "BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": env.str("EMAIL_HOST", default="localhost"),
-            "port": env.int("EMAIL_PORT", default=587),
-            "username": env.str("EMAIL_HOST_USER", default=""),
-            "password": env.str("EMAIL_HOST_PASSWORD", default=""),
-            "use_tls": env.bool("EMAIL_USE_TLS", default=True),
-        },
+_EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+if _EMAIL_BACKEND.endswith("GovukNotifyEmailBackend"):
+    # GOV.UK Notify: one template with ((subject)) and ((body)).
+    _EMAIL_OPTIONS = {
+        "api_key": env.str("NOTIFY_API_KEY"),
+        "template_id": env.str("NOTIFY_TEMPLATE_ID"),
     }
-}
+else:
+    _EMAIL_OPTIONS = {
+        "host": env.str("EMAIL_HOST", default="localhost"),
+        "port": env.int("EMAIL_PORT", default=587),
+        "username": env.str("EMAIL_HOST_USER", default=""),
+        "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+    }
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
