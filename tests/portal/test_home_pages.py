@@ -177,3 +177,23 @@ def test_a_long_list_is_paginated_keeping_the_search(client, world):
     assert 'href="?q=page&amp;page=2"' in html
     second = client.get("/virtual-school/", {"q": "page", "page": 2})
     assert len(second.context["rows"]) == 5
+
+
+def test_the_young_persons_page_shows_their_next_pep(client, world):
+    from datetime import timedelta
+
+    from epep.tenancy.context import all_authorities_context
+    from meetings.models import Deadline
+
+    with all_authorities_context():
+        Deadline.objects.create(
+            local_authority=world.a.la,
+            child=world.a.child,
+            kind="termly_review",
+            trigger_date=date.today() - timedelta(days=30),
+            due_date=date.today() + timedelta(days=40),
+            source="test",
+        )
+    client.force_login(world.a.users[Role.YOUNG_PERSON])
+    page = client.get("/my/").content.decode()
+    assert f"Due by {(date.today() + timedelta(days=40)):%-d %B %Y}" in page
