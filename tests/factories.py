@@ -226,7 +226,20 @@ def make_authority(la: LocalAuthority, school: School, shared_school: School) ->
     return auth
 
 
+def ensure_default_agreements() -> None:
+    """The product's default agreements come from a data migration; transactional tests
+    empty every table afterwards, so put them back (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("epep.accounts.migrations.0004_default_agreements")
+    with authority_context(local_authority_ids=[]):
+        migration.create(apps, None)
+
+
 def build_world() -> World:
+    ensure_default_agreements()
     kent = LocalAuthorityFactory(name="Kent", code="886", virtual_school_name="Kent Virtual School")
     sefton = LocalAuthorityFactory(
         name="Sefton", code="343", virtual_school_name="Sefton Virtual School"
