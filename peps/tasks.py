@@ -109,7 +109,9 @@ def render_finalised_pep_pdf(pep_id: int, local_authority_id: int) -> str:
     return "archived"
 
 
-@shared_task(name="peps.tasks.queue_missing_pep_pdfs", acks_late=True, time_limit=60)
+@shared_task(
+    name="peps.tasks.queue_missing_pep_pdfs", acks_late=True, time_limit=60, soft_time_limit=45
+)
 def queue_missing_pep_pdfs(older_than_minutes: int = 15) -> int:
     """Queue the archive job again for finalised PEPs still without a PDF (the broker was
     down at finalisation, or the job gave up after its retries). For Celery beat."""

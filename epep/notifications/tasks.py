@@ -157,7 +157,10 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
 
 
 @shared_task(
-    name="epep.notifications.tasks.dispatch_due_notifications", acks_late=True, time_limit=120
+    name="epep.notifications.tasks.dispatch_due_notifications",
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=90,
 )
 def dispatch_due_notifications(requeue_after_seconds: int | None = None) -> int:
     """Queue every due, unsent row that is not held for a daily digest (escalations are
@@ -193,7 +196,12 @@ def dispatch_due_notifications(requeue_after_seconds: int | None = None) -> int:
     return len(rows) - len(failed)
 
 
-@shared_task(name="epep.notifications.tasks.send_daily_digests", acks_late=True, time_limit=600)
+@shared_task(
+    name="epep.notifications.tasks.send_daily_digests",
+    acks_late=True,
+    time_limit=600,
+    soft_time_limit=540,
+)
 def send_daily_digests() -> int:
     """For Celery beat, daily: one email per person (per authority) listing the reminders
     held because they asked for one email a day. Idempotent per person and day. Returns
