@@ -58,7 +58,8 @@ class GovukNotifyEmailBackend(BaseEmailBackend):
         fail_silently: bool = False,
         **kwargs,
     ):
-        super().__init__(fail_silently=fail_silently, **kwargs)
+        super().__init__(**kwargs)
+        self.fail_silently = fail_silently
         if not api_key or not template_id:
             raise ValueError("GOV.UK Notify needs NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID.")
         self.api_key = api_key
