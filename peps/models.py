@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 from children.models import Child, School
 from epep.tenancy.models import LocalAuthority
+from funding.money import MAX_PPPLUS_LINE_PENCE, format_pounds
 
 from .sections import SECTIONS
 
@@ -155,6 +157,9 @@ class AttainmentEntry(TenantChildRow):
         return self.subject
 
 
+_COST_TOO_HIGH = f"The cost must be {format_pounds(MAX_PPPLUS_LINE_PENCE)} or less."
+
+
 class Target(TenantChildRow):
     class Outcome(models.TextChoices):
         ACHIEVED = "achieved", "Achieved"
@@ -170,7 +175,11 @@ class Target(TenantChildRow):
     strategy = models.TextField("Intervention or strategy")
     expected_outcome = models.TextField("Expected outcome")
     ppplus_cost_pence = models.PositiveIntegerField(
-        "PP+ cost (pence)", null=True, blank=True, help_text="Stored in pence."
+        "PP+ cost (pence)",
+        null=True,
+        blank=True,
+        help_text="Stored in pence.",
+        validators=[MaxValueValidator(MAX_PPPLUS_LINE_PENCE, message=_COST_TOO_HIGH)],
     )
     version = models.PositiveIntegerField(default=1)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -187,6 +196,12 @@ class Target(TenantChildRow):
                 condition=Q(outcome="") | ~Q(outcome_comment=""),
                 name="target_outcome_needs_comment",
                 violation_error_message="Add a comment saying how the target went.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ppplus_cost_pence__gte=0, ppplus_cost_pence__lte=MAX_PPPLUS_LINE_PENCE)
+                | Q(ppplus_cost_pence__isnull=True),
+                name="target_ppplus_cost_in_range",
+                violation_error_message=_COST_TOO_HIGH,
             ),
         ]
 

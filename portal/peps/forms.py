@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 
+from funding.money import pounds_to_pence
 from peps.models import Kind, Target
 from peps.sections import Section
 
@@ -58,21 +57,6 @@ class MoveForm(forms.Form):
     )
 
 
-def pounds_to_pence(value: str) -> int | None:
-    value = (value or "").strip().replace("£", "").replace(",", "")
-    if not value:
-        return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise forms.ValidationError(
-            "Enter the cost in pounds and pence, like 450 or 450.00."
-        ) from None
-    if amount < 0 or amount.as_tuple().exponent < -2:
-        raise forms.ValidationError("Enter the cost in pounds and pence, like 450 or 450.00.")
-    return int(amount * 100)
-
-
 class TargetForm(forms.Form):
     description = forms.CharField(
         label="What will be achieved?",
@@ -109,12 +93,17 @@ class TargetForm(forms.Form):
     ppplus_cost = forms.CharField(
         label="Pupil Premium Plus cost (optional)",
         required=False,
-        max_length=20,
-        help_text="In pounds, for example 450.00",
+        help_text="In pounds and pence, for example 450 or 450.50",
     )
 
-    def clean_ppplus_cost(self):
-        return pounds_to_pence(self.cleaned_data.get("ppplus_cost", ""))
+    def clean_ppplus_cost(self) -> int | None:
+        text = self.cleaned_data.get("ppplus_cost", "")
+        if not text.strip():
+            return None
+        try:
+            return pounds_to_pence(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class ReviewForm(forms.Form):

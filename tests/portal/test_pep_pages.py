@@ -1,12 +1,13 @@
 """The PEP page in the portal: works without JavaScript, saves with htmx, never loses an
 edit, and only the child's circle reaches it."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from peps.models import Pep, PepSection
@@ -171,7 +172,7 @@ def test_a_bad_target_gets_specific_messages_and_is_not_added(client, world):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Say how success will be measured." in page
-    assert "Enter the cost in pounds and pence, like 450 or 450.00." in page
+    assert "Enter the cost with no more than 2 digits of pence, like 250.50." in page
     with all_authorities_context():
         assert not pep.targets.exists()
 
@@ -184,7 +185,7 @@ def test_submission_shows_what_is_missing(client, world):
         {
             "target_status": "meeting_held",
             "state_version": "1",
-            "meeting_date": date.today().isoformat(),
+            "meeting_date": clock.today().isoformat(),
         },
     )
     client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
@@ -201,7 +202,7 @@ def test_a_double_click_on_a_move_is_harmless(client, world):
     data = {
         "target_status": "meeting_held",
         "state_version": "1",
-        "meeting_date": date.today().isoformat(),
+        "meeting_date": clock.today().isoformat(),
     }
     assert client.post(url(pep, "move/"), data).status_code == 302
     second = client.post(url(pep, "move/"), data)
@@ -267,7 +268,7 @@ def test_pep_page_query_count_does_not_grow_with_targets_subjects_or_past_peps(c
             services.target_save(
                 actor=dt,
                 pep=pep,
-                fields={**TARGET, "due_date": date.today() + timedelta(days=i + 1)},
+                fields={**TARGET, "due_date": clock.today() + timedelta(days=i + 1)},
             )
         services.attainment_save(
             actor=dt,
@@ -278,7 +279,7 @@ def test_pep_page_query_count_does_not_grow_with_targets_subjects_or_past_peps(c
             ],
         )
         services.action_add(
-            actor=dt, pep=pep, description="Call", owner="DT", due_date=date.today()
+            actor=dt, pep=pep, description="Call", owner="DT", due_date=clock.today()
         )
     assert count() == before
 
