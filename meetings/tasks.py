@@ -17,8 +17,8 @@ from .services import deadlines_refresh_all
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=5,
-    soft_time_limit=600,
-    time_limit=900,
+    soft_time_limit=480,
+    time_limit=540,
 )
 def refresh_authority_deadlines(local_authority_id: int) -> int:
     return deadlines_refresh_all(local_authority_id=local_authority_id)
@@ -40,7 +40,7 @@ def refresh_all_deadlines() -> int:
     retry_backoff=True,
     max_retries=5,
     soft_time_limit=300,
-    time_limit=600,
+    time_limit=540,
 )
 def sweep_authority_reminders(local_authority_id: int) -> int:
     from .reminders import reminders_sweep

@@ -2,10 +2,8 @@
 
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,14 +18,6 @@ from peps import services as pep_services
 from .access import actor_required, roles_required
 from .forms import DelegateAccessForm, GrantAccessForm, SwitchRoleForm
 from .lists import child_rows
-
-
-@login_not_required
-@require_GET
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET

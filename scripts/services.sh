@@ -10,7 +10,8 @@
 # too) and no PostgreSQL is started; when REDIS_URL is set no Redis is started.
 # Otherwise a private server is started (or a running one reused):
 #   PostgreSQL: data in .local/pg/data, port $PG_PORT (54329), socket dir .local/pg/run
-#   Redis:      .local/redis, port $REDIS_PORT (63799), nothing saved to disk
+#   Redis:      .local/redis, port $REDIS_PORT (63799), append-only file in
+#               .local/redis/appendonlydir: queued tasks survive a restart
 # EPEP_STARTED_SERVICES lists what this call started (not reused, not user-given), so the
 # caller can stop exactly those: `services.sh stop $EPEP_STARTED_SERVICES`.
 #
@@ -349,7 +350,10 @@ redis_start() {
     mkdir -p "$REDIS_DIR"
     rm -f "$REDIS_PIDFILE"
     log "starting Redis on 127.0.0.1:$REDIS_PORT (log: $REDIS_DIR/redis.log)"
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    # The broker's queue must survive a restart (docs/operations.md): append-only file,
+    # fsync every second, no snapshots; never evict a queued task.
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes \
+        --appendfsync everysec --maxmemory-policy noeviction \
         --dir "$REDIS_DIR" --daemonize yes --pidfile "$REDIS_PIDFILE" \
         --logfile "$REDIS_DIR/redis.log" >&2 9>&- || die "redis-server failed to start"
     echo "$REDIS_PORT" >"$REDIS_PORTFILE"
@@ -372,7 +376,8 @@ redis_stop() {
     port="$(cat "$REDIS_PORTFILE" 2>/dev/null || echo "$REDIS_PORT")"
     log "stopping Redis (pid $pid, port $port)"
     if command -v redis-cli >/dev/null 2>&1; then
-        redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+        # Flushes the append-only file; no snapshot is configured, so none is written.
+        redis-cli -h 127.0.0.1 -p "$port" shutdown >/dev/null 2>&1 || true
     else
         kill -TERM "$pid" 2>/dev/null || true
     fi

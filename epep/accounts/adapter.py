@@ -1,8 +1,30 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
+
+from . import ratelimits
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """No self-registration: every account comes from an invitation."""
+    """No self-registration: every account comes from an invitation. Failed sign-ins
+    also count per client address (``ratelimits``), outside trusted networks."""
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        ratelimits.raise_if_too_many_failures(request)
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request, **credentials) -> None:
+        ratelimits.count_failure(request)
+        super().authentication_failed(request, **credentials)
+
+    def validation_error(self, code, *args) -> ValidationError:
+        if code == "too_many_login_attempts":
+            # Refused by the per-account limits (allauth's ``login_failed``, also used
+            # for two-step codes): say how long to wait at most.
+            wait = ratelimits.in_words(ratelimits.retry_after_seconds("login_failed"))
+            return ValidationError(
+                f"Too many attempts to sign in. Wait {wait}, then try again", code=code
+            )
+        return super().validation_error(code, *args)

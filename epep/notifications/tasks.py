@@ -199,8 +199,8 @@ def dispatch_due_notifications(requeue_after_seconds: int | None = None) -> int:
 @shared_task(
     name="epep.notifications.tasks.send_daily_digests",
     acks_late=True,
-    time_limit=600,
-    soft_time_limit=540,
+    time_limit=540,
+    soft_time_limit=480,
 )
 def send_daily_digests() -> int:
     """For Celery beat, daily: one email per person (per authority) listing the reminders

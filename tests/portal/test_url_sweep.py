@@ -34,7 +34,9 @@ PUBLIC = {
     "invitations/<str:token>/",
     # The admin's sign-in sends people to allauth's.
     "admin/login/",
+    # The load balancer's readiness and liveness checks (epep.health).
     "healthz",
+    "healthz/live",
 }
 
 
