@@ -8,19 +8,24 @@
 #   PG_PORT (54329) REDIS_PORT (63799)  ports of the private servers (127.0.0.1 only)
 #   PORT (8000)                         port of `make run`'s web server
 #   PYTEST_ARGS                         extra pytest arguments, e.g. PYTEST_ARGS='-x -k pdf'
+#   SKIP_LINT=1                         `make test` without its ruff checks (CI runs them)
+#   UPGRADE                             `make lock` moves these packages on ('all': all)
 #   PYTHON                              a Python >= 3.12 to build .venv with
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps run test lint format services-start services-stop \
+.PHONY: help venv lock system-deps run test lint format services-start services-stop \
 	services-status clean
 
 help: ## List the targets
 	@echo "Usage: make <target>"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-venv: ## Create .venv and install Python dependencies (skipped when up to date)
+venv: ## Create .venv and install requirements.lock (skipped when up to date)
 	@bash scripts/venv.sh
+
+lock: venv ## Regenerate requirements.lock from pyproject.toml (UPGRADE=pkg|all)
+	@bash scripts/lock.sh
 
 system-deps: ## Check/install system packages for tests (Chromium, poppler, WeasyPrint libs)
 	@bash scripts/system-deps.sh test
@@ -28,7 +33,7 @@ system-deps: ## Check/install system packages for tests (Chromium, poppler, Weas
 run: ## Migrate, seed demo data, start Celery and the web server (127.0.0.1:8000, PORT=...)
 	@bash scripts/run.sh
 
-test: ## Run the test suite (pytest; PYTEST_ARGS='...' passes arguments)
+test: ## ruff check + format --check, then the test suite (PYTEST_ARGS='...')
 	@bash scripts/test.sh
 
 lint: venv ## ruff check + ruff format --check

@@ -1,12 +1,29 @@
 #!/usr/bin/env bash
-# `make test`: dependencies (incl. dev extra), system packages, private services (unless
-# DATABASE_URL/REDIS_URL are given), then pytest with PYTEST_ARGS. Stops the private
-# servers this run started, whatever the result, and exits with pytest's status.
+# `make test`: dependencies (requirements.lock), `ruff check` + `ruff format --check`
+# (fail fast), system packages, private services (unless DATABASE_URL/REDIS_URL are
+# given), then pytest with PYTEST_ARGS. Stops the private servers this run started,
+# whatever the result, and exits with pytest's status.
 set -euo pipefail
 . "$(dirname "$0")/_common.sh"
 cd "$ROOT"
 
 bash scripts/venv.sh
+
+# Lint before anything slow: a lint or formatting slip fails in seconds, before the
+# services start. SKIP_LINT=1 skips it for a quick local run; CI never sets it.
+if [ "${SKIP_LINT:-}" = 1 ]; then
+    warn "SKIP_LINT=1: not running ruff (CI does)"
+else
+    log "ruff check . && ruff format --check ."
+    lint_ok=1
+    "$VENV/bin/ruff" check . || lint_ok=0
+    "$VENV/bin/ruff" format --check . || lint_ok=0
+    if [ "$lint_ok" = 0 ]; then
+        die "ruff failed (above): run 'make format' (it reformats and applies ruff's own fixes;" \
+            "fix any remaining 'ruff check' findings by hand), then 'make test' again"
+    fi
+fi
+
 bash scripts/system-deps.sh test
 
 services_env="$(bash scripts/services.sh start)"

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Create .venv (Python >= 3.12) and install the project's dependencies incl. the dev extra.
-# Quick no-op when .venv/.installed is newer than pyproject.toml.
+# Create .venv (Python >= 3.12) and install requirements.lock into it: the exact versions
+# (dependencies + [dev]) that CI tested, each file checked against its sha256 (`make lock`
+# regenerates the lock from pyproject.toml). The project itself is not installed: it runs
+# from the checkout.
+# Quick no-op when .venv/.installed holds the sha256 of the current requirements.lock.
+# EPEP_VENV=/some/dir builds the environment there instead of .venv, to check a fresh
+# install without touching .venv (only this script honours it).
 set -euo pipefail
 . "$(dirname "$0")/_common.sh"
 cd "$ROOT"
 
+VENV="${EPEP_VENV:-$VENV}"
+LOCK="$ROOT/requirements.lock"
 STAMP="$VENV/.installed"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+[ -f "$LOCK" ] || die "requirements.lock is missing (restore it from git, or run 'make lock')"
 
 venv_ok() {
     [ -x "$VENV/bin/python" ] &&
@@ -17,36 +26,27 @@ venv_ok() {
 if ! venv_ok; then
     py="$(bash "$ROOT/scripts/find-python.sh")"
     if [ -e "$VENV" ]; then
-        log "existing .venv is unusable (missing or Python < 3.12): recreating it"
+        log "existing $VENV is unusable (missing or Python < 3.12): recreating it"
         rm -rf "$VENV"
     fi
-    log "creating .venv with $py ($("$py" --version 2>&1))"
+    log "creating $VENV with $py ($("$py" --version 2>&1))"
     "$py" -m venv "$VENV" ||
         die "could not create a virtualenv with $py (on Debian/Ubuntu: apt-get install python3-venv)"
 fi
 
-if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ]; then
+lock_hash="$("$VENV/bin/python" - "$LOCK" <<'PY'
+import hashlib, sys
+with open(sys.argv[1], "rb") as f:
+    print(hashlib.sha256(f.read()).hexdigest())
+PY
+)"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$lock_hash" ]; then
     exit 0
 fi
 
-log "installing Python dependencies from pyproject.toml (incl. [dev])"
-# pyproject has `[tool.setuptools] packages = []`, so this installs only the dependencies
-# (plus an empty 'epep' distribution). If building that fails for any reason, fall back
-# to installing the dependency lists read straight from pyproject.toml.
+log "installing Python dependencies from requirements.lock (pinned, hashes checked)"
 PIP_LOG="$VENV/pip-install.log"
-if ! "$VENV/bin/python" -m pip install -e '.[dev]' >"$PIP_LOG" 2>&1; then
-    tail -n 15 "$PIP_LOG" >&2
-    warn "'pip install -e .[dev]' failed; installing the dependency lists directly"
-    mapfile -t reqs < <("$VENV/bin/python" - <<'PY'
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    project = tomllib.load(f)["project"]
-for req in project.get("dependencies", []) + project.get("optional-dependencies", {}).get("dev", []):
-    print(req)
-PY
-)
-    "$VENV/bin/python" -m pip install "${reqs[@]}" >"$PIP_LOG" 2>&1 ||
-        { tail -n 30 "$PIP_LOG" >&2; die "pip install failed (full log: $PIP_LOG)"; }
-fi
-touch "$STAMP"
+"$VENV/bin/python" -m pip install --require-hashes -r "$LOCK" >"$PIP_LOG" 2>&1 ||
+    { tail -n 30 "$PIP_LOG" >&2; die "pip install -r requirements.lock failed (full log: $PIP_LOG)"; }
+printf '%s\n' "$lock_hash" >"$STAMP"
 log "Python dependencies installed"
