@@ -33,8 +33,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
@@ -1315,7 +1315,7 @@ def _ensure_membership(user, created: Counter, **fields) -> None:
 
 def seed_demo(*, today: date | None = None) -> SeedReport:
     """Create whatever part of the demo data is missing, in one transaction."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     plan = build_plan(today)
     users_wanted = demo_users(plan)
     created: Counter = Counter()

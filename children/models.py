@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from guardian.models import UserObjectPermissionBase
 
+from epep.tenancy import clock
 from epep.tenancy.models import LocalAuthority, la_code_validator
 from epep.tenancy.roles import Role
 
@@ -206,7 +207,7 @@ class Child(models.Model):
         return bool(self.upn) and self.upn[-1].isalpha()
 
     def year_group(self, on: date | None = None) -> int:
-        return stages.national_curriculum_year(self.date_of_birth, on or date.today())
+        return stages.national_curriculum_year(self.date_of_birth, on or clock.today())
 
     def year_group_label(self, on: date | None = None) -> str:
         year = self.year_group(on)
@@ -242,7 +243,7 @@ class DatedChildRecord(models.Model):
         abstract = True
 
     def is_current(self, day: date | None = None) -> bool:
-        day = day or date.today()
+        day = day or clock.today()
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
 
     def _dates_in_order(self) -> bool:
@@ -411,5 +412,5 @@ class ChildAccessGrant(UserObjectPermissionBase):
         return self.content_object
 
     def is_active(self, day: date | None = None) -> bool:
-        day = day or date.today()
+        day = day or clock.today()
         return self.revoked_at is None and self.expires_on > day

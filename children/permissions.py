@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
+from epep.tenancy import clock
 from epep.tenancy.context import set_db_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import (
@@ -85,7 +85,7 @@ class Actor:
 
 
 def today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _active_grants(actor: Actor, day: date):

@@ -7,9 +7,9 @@ from datetime import date
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from epep.audit.services import audit_record
+from epep.tenancy import clock
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES, VIRTUAL_SCHOOL_ROLES, Role
 from epep.tenancy.selectors import roles_held_by
@@ -187,7 +187,7 @@ def _grant(actor, child, user, reason, expires_on, *, school_id) -> ChildAccessG
     # A lapsed grant that was never revoked would block the new one: close it first.
     ChildAccessGrant.objects.filter(
         content_object=child, user=user, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now(), revoked_by=actor.user)
+    ).update(revoked_at=clock.now(), revoked_by=actor.user)
     grant = ChildAccessGrant(
         content_object=child,
         user=user,
@@ -219,7 +219,7 @@ def child_access_revoke(*, actor: Actor, grant: ChildAccessGrant) -> ChildAccess
     if not can_revoke(actor, grant):
         raise PermissionDenied("You cannot withdraw this access.")
     if grant.revoked_at is None:
-        grant.revoked_at = timezone.now()
+        grant.revoked_at = clock.now()
         grant.revoked_by = actor.user
         grant.save(update_fields=["revoked_at", "revoked_by"])
         _audit_change(actor, "revoke", grant, grant.content_object, grantee=grant.user.email)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from children.models import Child, Enrolment, current_on
 from children.stages import academic_year_label, key_stage, national_curriculum_year
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 
 from . import scales
@@ -60,7 +60,7 @@ def _previous_term(day: date) -> tuple[str, str]:
 
 
 def _make_pep(child, *, school, author, year, term, status, finalised_at=None, previous=None):
-    nc_year = national_curriculum_year(child.date_of_birth, timezone.localdate())
+    nc_year = national_curriculum_year(child.date_of_birth, clock.today())
     try:
         stage = key_stage(nc_year)
     except ValueError:
@@ -88,7 +88,7 @@ def _make_pep(child, *, school, author, year, term, status, finalised_at=None, p
             key=s.key,
             data=CONTENT[s.key] if (full or s.key in STABLE) else {},
             version=1 if (full or s.key in STABLE) else 0,
-            updated_at=finalised_at or timezone.now(),
+            updated_at=finalised_at or clock.now(),
             updated_by=author,
         )
         for s in SECTIONS
@@ -110,7 +110,7 @@ def _make_pep(child, *, school, author, year, term, status, finalised_at=None, p
 
 
 def seed_demo_peps(*, per_authority: int = 8) -> dict[str, int]:
-    today = timezone.localdate()
+    today = clock.today()
     counts = {"finalised": 0, "in_progress": 0}
     User = get_user_model()
     with all_authorities_context():
@@ -143,7 +143,7 @@ def seed_demo_peps(*, per_authority: int = 8) -> dict[str, int]:
                 continue
             taken[child.local_authority_id] = taken.get(child.local_authority_id, 0) + 1
             year, term = _previous_term(today)
-            finalised_at = timezone.now() - timedelta(days=60)
+            finalised_at = clock.now() - timedelta(days=60)
             old = _make_pep(
                 child,
                 school=enrolment.school,

@@ -14,11 +14,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from children.models import Child, Enrolment, current_on
 from children.permissions import today
 from epep.audit.services import audit_record
+from epep.tenancy import clock
 from epep.tenancy.roles import Role
 
 from . import rules, scales
@@ -239,7 +239,7 @@ def pep_section_save(*, actor, pep: Pep, key: str, data: dict, base_version: int
     changed = sorted(k for k in cleaned if cleaned[k] != section.data.get(k, ""))
     section.data = cleaned
     section.version = F("version") + 1
-    section.updated_at = timezone.now()
+    section.updated_at = clock.now()
     section.updated_by = actor.user
     section.save(update_fields=["data", "version", "updated_at", "updated_by"])
     section.refresh_from_db(fields=["version"])
@@ -452,7 +452,7 @@ def pep_transition(
         problems = pep_completeness(pep)
         if problems:
             raise ValidationError(problems)
-    now = timezone.now()
+    now = clock.now()
     updated = Pep.objects.filter(pk=pep.pk, state_version=state_version, status=pep.status).update(
         status=move.target,
         state_version=F("state_version") + 1,

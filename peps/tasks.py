@@ -8,9 +8,9 @@ import tempfile
 from datetime import timedelta
 
 from celery import shared_task
-from django.utils import timezone
 
 from epep.audit.services import audit_record
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context, authority_context
 
 from . import pdf
@@ -115,7 +115,7 @@ def render_finalised_pep_pdf(pep_id: int, local_authority_id: int) -> str:
 def queue_missing_pep_pdfs(older_than_minutes: int = 15) -> int:
     """Queue the archive job again for finalised PEPs still without a PDF (the broker was
     down at finalisation, or the job gave up after its retries). For Celery beat."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    cutoff = clock.now() - timedelta(minutes=older_than_minutes)
     with all_authorities_context():
         missing = list(
             Pep.objects.filter(

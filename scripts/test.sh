@@ -54,5 +54,11 @@ log "pytest $*"
 set +e
 "$VENV/bin/pytest" "$@"
 status=$?
+# Then the date-sensitive tests at five awkward dates (a full run only; TEST_DATES=none
+# skips them): scripts/test-dates.sh.
+if [ "$status" -eq 0 ] && [ -z "${PYTEST_ARGS:-}" ] && [ "${TEST_DATES:-}" != none ]; then
+    bash scripts/test-dates.sh
+    status=$?
+fi
 set -e
 exit "$status"

@@ -7,12 +7,51 @@ security applies in every test exactly as in production.
 
 from __future__ import annotations
 
+import os
+from contextlib import ExitStack
+from datetime import date
+
 import pytest
 from django.conf import settings
 from django.db import connections
 from psycopg import sql
 
+from epep.tenancy import clock
+
 from .factories import World, build_world
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="Run as if today were this date (Europe/London, from noon): the application's "
+        "clock, test data and the Celery workers the tests start all follow.",
+    )
+
+
+def pytest_configure(config):
+    day = config.getoption("--clock", default=None)
+    if day is not None:
+        value = clock.setting_for(day)
+        os.environ["EPEP_TEST_CLOCK"] = value  # for processes the tests start
+        settings.EPEP_TEST_CLOCK = value
+
+
+def pytest_report_header(config):
+    if config.getoption("--clock", default=None) is not None:
+        return f"clock: today is {clock.today():%A %-d %B %Y} (--clock)"
+    return None
+
+
+@pytest.fixture
+def clock_at():
+    """Set the application's clock for this test: ``clock_at(date(2028, 2, 29))`` (a date
+    starts at noon in London; the clock runs on from there). Not seen by Celery workers
+    the test starts; use ``--clock`` for those."""
+    with ExitStack() as stack:
+        yield lambda to: stack.enter_context(clock.travel(to))
 
 
 @pytest.fixture(scope="session")

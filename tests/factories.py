@@ -18,11 +18,10 @@ from children.models import (
     PlacementCarer,
     School,
 )
+from epep.tenancy import clock
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import SCHOOL_ROLES, Role
-
-TODAY = date.today()
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -259,4 +258,4 @@ def build_world() -> World:
 
 
 def yesterday() -> date:
-    return TODAY - timedelta(days=1)
+    return clock.today() - timedelta(days=1)

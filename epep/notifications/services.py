@@ -11,8 +11,8 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from epep.tenancy import clock
 from epep.tenancy.context import authority_context
 
 from .models import ESCALATION_KINDS, Kind, Notification, NotificationPreference
@@ -44,7 +44,7 @@ def notification_enqueue(
         dedupe_key=dedupe_key,
         subject=subject[:255],
         body=body,
-        due_at=due_at or timezone.now(),
+        due_at=due_at or clock.now(),
         is_escalation=is_escalation,
     )
     # Field checks only: uniqueness is the database's job (a query here would race and,

@@ -44,6 +44,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context, authority_context
 
 from . import services
@@ -122,7 +123,7 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
                 row.sending_started_at.isoformat(),
             )
         row.attempts += 1
-        row.sending_started_at = timezone.now()
+        row.sending_started_at = clock.now()
         row.save(update_fields=["attempts", "sending_started_at"])
 
     # 2. Send and record, under the row lock, in one transaction.
@@ -140,7 +141,7 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
                 return "already sent"
             _test_only_send_delay()
             mailers.default.send_messages([_message(row)])
-            now = timezone.now()
+            now = clock.now()
             row.sent_at = now
             row.last_error = ""
             row.save(update_fields=["sent_at", "last_error"])
@@ -167,7 +168,7 @@ def dispatch_due_notifications(requeue_after_seconds: int | None = None) -> int:
     never held). For Celery beat, every minute. Rows queued within ``REQUEUE_AFTER`` are
     left alone; rows being sent right now (locked) are skipped. Returns how many were
     queued."""
-    now = timezone.now()
+    now = clock.now()
     requeue_after = (
         REQUEUE_AFTER if requeue_after_seconds is None else timedelta(seconds=requeue_after_seconds)
     )
@@ -206,7 +207,7 @@ def send_daily_digests() -> int:
     """For Celery beat, daily: one email per person (per authority) listing the reminders
     held because they asked for one email a day. Idempotent per person and day. Returns
     how many digests were queued."""
-    now = timezone.now()
+    now = clock.now()
     day = timezone.localdate(now)
     with all_authorities_context():
         pairs = list(

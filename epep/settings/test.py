@@ -29,3 +29,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Serve static files straight from static/ (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The application's clock (epep.tenancy.clock), set for a whole run by `pytest --clock=...`
+# through the environment (so Celery workers the tests start follow). Tests only.
+EPEP_TEST_CLOCK = env.str("EPEP_TEST_CLOCK", default="")

@@ -28,3 +28,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 NOTIFICATIONS_TEST_SEND_DELAY = env.float("EPEP_TEST_SEND_DELAY", default=0)
+# The clock of the test run that started this worker (`pytest --clock=...`), if set.
+EPEP_TEST_CLOCK = env.str("EPEP_TEST_CLOCK", default="")

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from meetings.models import Meeting
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def next_15_july() -> date:
-    today = date.today()
+    today = clock.today()
     candidate = date(today.year, 7, 15)
     return candidate if candidate > today else date(today.year + 1, 7, 15)
 

@@ -2,10 +2,11 @@
 that takes part, concurrent saves (different sections both stand; the same section shows a
 conflict and loses nothing), and a long entry surviving a network failure."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from peps.models import Pep, PepSection
@@ -76,7 +77,7 @@ def test_from_a_new_pep_to_finalised_through_every_role(browser, live_server, wo
     field(dt, "What will be achieved?").fill("Read a 100-page book independently")
     field(dt, "How will success be measured?").fill("Reading age up 6 months")
     field(dt, "Who is responsible?").fill("Ms Patel, class teacher")
-    field(dt, "By when?").fill((date.today() + timedelta(days=60)).isoformat())
+    field(dt, "By when?").fill((clock.today() + timedelta(days=60)).isoformat())
     field(dt, "Intervention or strategy").fill("Daily 1:1 reading")
     field(dt, "Expected outcome").fill("Reads fluently")
     field(dt, "Pupil Premium Plus cost (optional)").fill("450")
@@ -96,7 +97,7 @@ def test_from_a_new_pep_to_finalised_through_every_role(browser, live_server, wo
     # The social worker records the meeting.
     ctx, sw = as_user(browser, live_server, a.users[Role.SOCIAL_WORKER])
     sw.goto(pep_url)
-    field(sw, "Date of the PEP meeting").fill(date.today().isoformat())
+    field(sw, "Date of the PEP meeting").fill(clock.today().isoformat())
     sw.get_by_role("button", name="Record that the meeting was held").click()
     assert sw.get_by_test_id("pep-status").inner_text() == "Meeting held"
     ctx.close()

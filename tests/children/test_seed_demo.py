@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 
 from children import demo, stages
 from children.identifiers import is_valid_uln, is_valid_upn
@@ -26,6 +25,7 @@ from children.models import (
 from children.permissions import resolve_actor
 from children.selectors import children_for
 from epep.audit.models import AuditEvent
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import SCHOOL_ROLES, Role
@@ -88,7 +88,7 @@ def test_running_twice_creates_nothing_the_second_time():
 def test_running_again_in_a_later_academic_year_creates_no_duplicates(seeded):
     """UPNs (the children's natural key) do not depend on the day the command runs."""
     before = snapshot()
-    later = timezone.localdate() + timedelta(days=400)
+    later = clock.today() + timedelta(days=400)
     report = demo.seed_demo(today=later)
     assert not report.created_anything, report.created
     assert snapshot() == before
@@ -126,7 +126,7 @@ def test_term_dates_come_from_the_csv_and_none_are_invented_for_southwark(seeded
 
 @pytest.mark.django_db
 def test_every_key_stage_is_represented_in_every_authority(seeded):
-    today = timezone.localdate()
+    today = clock.today()
     with all_authorities_context():
         children = list(Child.objects.select_related("local_authority"))
     stages_by_la: dict[str, set[str]] = {}
@@ -143,7 +143,7 @@ def test_every_key_stage_is_represented_in_every_authority(seeded):
 
 @pytest.mark.django_db
 def test_the_shared_school_has_children_of_two_authorities_on_roll_and_no_other_does(seeded):
-    today = timezone.localdate()
+    today = clock.today()
     with all_authorities_context():
         current = list(
             Enrolment.objects.filter(current_on(today)).select_related("school", "local_authority")
@@ -160,7 +160,7 @@ def test_the_shared_school_has_children_of_two_authorities_on_roll_and_no_other_
 
 @pytest.mark.django_db
 def test_every_role_has_a_user_in_each_authority(seeded):
-    today = timezone.localdate()
+    today = clock.today()
     with all_authorities_context():
         memberships = list(
             Membership.objects.select_related("user", "local_authority", "school", "child")
@@ -199,7 +199,7 @@ def test_every_role_has_a_user_in_each_authority(seeded):
 
 @pytest.mark.django_db
 def test_identifiers_are_valid(seeded):
-    today = timezone.localdate()
+    today = clock.today()
     with all_authorities_context():
         children = list(Child.objects.select_related("local_authority"))
     assert all(is_valid_upn(c.upn) for c in children)
@@ -213,7 +213,7 @@ def test_identifiers_are_valid(seeded):
 
 @pytest.mark.django_db
 def test_the_mix_of_children_is_realistic(seeded):
-    today = timezone.localdate()
+    today = clock.today()
     with all_authorities_context():
         children = list(Child.objects.all())
         caseload = Counter(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from epep.notifications import tasks
 from epep.notifications.models import Kind, Notification
 from epep.notifications.services import notification_enqueue, notification_preference_set
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context, authority_context, set_db_context
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_daily_digest_users_get_one_digest(people, queued):
     (digest,) = rows(kind=Kind.DIGEST)
     assert digest.recipient == people.worker
     assert digest.dedupe_key == (
-        f"digest:{people.kent.pk}:{people.worker.pk}:{timezone.localdate().isoformat()}"
+        f"digest:{people.kent.pk}:{people.worker.pk}:{clock.today().isoformat()}"
     )
     queued.assert_called_once_with(digest.pk, people.kent.pk)
     assert {r.dedupe_key for r in rows(digest=digest)} == {"r1", "r2"}

@@ -25,11 +25,11 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
-from django.utils import timezone
 
 from epep.notifications import tasks
 from epep.notifications.models import Kind, Notification
 from epep.notifications.services import notification_enqueue
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -192,7 +192,7 @@ def test_a_real_worker_sends_a_due_reminder_once(people, workers):
     wait_for(workers.drained, "the queue to drain")
     assert workers.emails() == ["Reminder worker:a"], workers.logs()
     sent = row(pk)
-    assert sent.attempts == 1 and sent.sent_at <= timezone.now()
+    assert sent.attempts == 1 and sent.sent_at <= clock.now()
     assert tasks.dispatch_due_notifications() == 0
 
 

@@ -1,10 +1,11 @@
 """The PEP itself: starting from the last one, sections, targets, the termly cycle."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from peps import services
@@ -49,7 +50,7 @@ TARGET = {
     "description": "Read a book of 100 pages independently",
     "success_measure": "Reading age rises by 6 months on the school's test",
     "responsible": "Ms Patel (class teacher)",
-    "due_date": date.today() + timedelta(days=60),
+    "due_date": clock.today() + timedelta(days=60),
     "strategy": "Daily 1:1 reading, 15 minutes",
     "expected_outcome": "Reads fluently at age-related expectations",
     "ppplus_cost_pence": 45000,
@@ -69,7 +70,9 @@ def fill(world, pep):
                 actor=actor, pep=pep, key=key, data=data, base_version=section.version
             )
     with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
-        services.target_save(actor=dt, pep=pep, fields=TARGET)
+        # Due 60 days from the clock's today when filled (TARGET's date is from import).
+        due = clock.today() + timedelta(days=60)
+        services.target_save(actor=dt, pep=pep, fields={**TARGET, "due_date": due})
 
 
 def move(world, pep, role, target, **kwargs):
@@ -82,7 +85,7 @@ def move(world, pep, role, target, **kwargs):
 
 
 def finalise(world, pep):
-    pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=date.today())
+    pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=clock.today())
     pep = move(world, pep, Role.DESIGNATED_TEACHER, "submitted")
     pep = move(world, pep, Role.VS_OFFICER, "approved")
     return move(world, pep, Role.VS_OFFICER, "finalised")
@@ -124,7 +127,7 @@ def test_a_finalised_pep_is_locked(world):
 
 def test_submission_lists_everything_missing(world):
     pep = start(world)
-    move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=date.today())
+    move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=clock.today())
     with pytest.raises(ValidationError) as error:
         move(world, pep, Role.DESIGNATED_TEACHER, "submitted")
     messages = error.value.messages
@@ -183,12 +186,12 @@ def test_each_transition_is_allowed_or_refused_by_role_and_state(
             pep,
             roles[step],
             step,
-            meeting_date=date.today() if step == "meeting_held" else None,
+            meeting_date=clock.today() if step == "meeting_held" else None,
             reason="Targets need dates" if step == "returned" else "",
         )
     kwargs = {"reason": "Please add a target for maths"} if target == "returned" else {}
     if target == "meeting_held":
-        kwargs["meeting_date"] = date.today()
+        kwargs["meeting_date"] = clock.today()
     if allowed:
         assert move(world, pep, role, target, **kwargs).status == target
     else:
@@ -199,7 +202,7 @@ def test_each_transition_is_allowed_or_refused_by_role_and_state(
 def test_returning_needs_a_reason(world):
     pep = start(world)
     fill(world, pep)
-    pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=date.today())
+    pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=clock.today())
     pep = move(world, pep, Role.DESIGNATED_TEACHER, "submitted")
     with pytest.raises(ValidationError) as error:
         move(world, pep, Role.VS_OFFICER, "returned", reason="  ")
@@ -219,7 +222,7 @@ def test_a_double_click_cannot_make_the_same_move_twice(world):
             pep=pep,
             target_status="meeting_held",
             state_version=seen,
-            meeting_date=date.today(),
+            meeting_date=clock.today(),
         )
         stale = Pep.objects.get(pk=pep.pk)
         stale.status = "draft"  # the second click was made from the old page
@@ -229,7 +232,7 @@ def test_a_double_click_cannot_make_the_same_move_twice(world):
                 pep=stale,
                 target_status="meeting_held",
                 state_version=seen,
-                meeting_date=date.today(),
+                meeting_date=clock.today(),
             )
         assert Transition.objects.filter(pep=pep).count() == 1
 
@@ -377,7 +380,7 @@ def test_bad_section_input_gets_a_specific_message_and_changes_nothing(world, da
 
 def test_a_meeting_cannot_be_recorded_as_held_before_it_happens(world):
     pep = start(world)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=tomorrow)
     assert error.value.message_dict == {

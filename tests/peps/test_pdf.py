@@ -3,14 +3,17 @@ finalisation with its SHA-256, served unchanged, drafts marked, nothing fetched.
 
 import hashlib
 import io
+import re
 import socket
 import urllib.request
 from datetime import date, timedelta
 from unittest import mock
 
 import pytest
+import weasyprint
 from pypdf import PdfReader
 
+from epep.tenancy import clock
 from epep.tenancy.context import authority_context
 from epep.tenancy.roles import Role
 from peps import pdf, scales, services
@@ -50,9 +53,19 @@ TARGETS = [
 ]
 
 
+#: A line that ends in a hyphen straight after a letter, and goes on with one: where
+#: "after-school" wrapped inside a table cell.
+WRAPPED_AT_HYPHEN = re.compile(r"(?<=\w-)\n(?=\w)")
+
+
 def pdf_text(data: bytes) -> list[str]:
-    """Each page's text with whitespace runs collapsed (table cells wrap lines)."""
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+    """Each page's text as a single line, as it reads: table cells wrap lines wherever
+    the column ends (which moves with what the other columns hold), so lines are joined
+    with a space, or with nothing after a hyphen where a word wrapped."""
+    return [
+        " ".join(WRAPPED_AT_HYPHEN.sub("", page.extract_text()).split())
+        for page in PdfReader(io.BytesIO(data)).pages
+    ]
 
 
 def la_context(world):
@@ -115,13 +128,14 @@ def rich_pep(world, *, finalised=True):
                 actor=dt, pep=pep, target=old, outcome="partly", comment="Nearly there"
             )
         for fields in TARGETS:
-            services.target_save(actor=dt, pep=pep, fields=fields)
+            due = clock.today() + timedelta(days=60)
+            services.target_save(actor=dt, pep=pep, fields={**fields, "due_date": due})
         services.action_add(
             actor=dt,
             pep=pep,
             description="Apply for the PP+ funding for the reading tutor",
             owner="Designated teacher",
-            due_date=date.today() + timedelta(days=14),
+            due_date=clock.today() + timedelta(days=14),
         )
     if finalised:
         with mock.patch.object(render_finalised_pep_pdf, "delay"):
@@ -138,7 +152,22 @@ def archive(settings, tmp_path):
 # --- What the PDF shows -------------------------------------------------------------------
 
 
-def test_the_pdf_shows_every_part_of_the_pep_with_markings_on_every_page(world):
+def test_text_that_wraps_inside_a_table_cell_is_found_whole():
+    html = (
+        '<table style="width: 30mm; table-layout: fixed"><tr>'
+        "<td>Join one after-school club of her choice</td><td>£0.99</td></tr></table>"
+    )
+    raw = PdfReader(io.BytesIO(weasyprint.HTML(string=html).write_pdf())).pages[0].extract_text()
+    assert "after-school" not in raw  # it did wrap there
+    assert pdf_text(weasyprint.HTML(string=html).write_pdf()) == [
+        "Join one after-school club of her choice £0.99"
+    ]
+
+
+def test_the_pdf_shows_every_part_of_the_pep_with_markings_on_every_page(world, clock_at):
+    # 2 December 2026: the date on which the description of a target first wrapped at
+    # its hyphen ("after-" / "school") in the PDF; the text must be found whatever the day.
+    clock_at(date(2026, 12, 2))
     pep = rich_pep(world)
     with la_context(world):
         data = pdf.render_pep_pdf(pep)
@@ -317,7 +346,7 @@ def test_finalising_queues_the_archive_job_after_commit(world, django_capture_on
     pep = start(world)
     fill(world, pep)
     with mock.patch.object(render_finalised_pep_pdf, "delay") as delay:
-        pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=date.today())
+        pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=clock.today())
         pep = move(world, pep, Role.DESIGNATED_TEACHER, "submitted")
         pep = move(world, pep, Role.VS_OFFICER, "approved")
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -333,7 +362,7 @@ def test_earlier_moves_queue_nothing(world, django_capture_on_commit_callbacks):
     fill(world, pep)
     with mock.patch.object(render_finalised_pep_pdf, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=True):
-            pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=date.today())
+            pep = move(world, pep, Role.SOCIAL_WORKER, "meeting_held", meeting_date=clock.today())
             pep = move(world, pep, Role.DESIGNATED_TEACHER, "submitted")
             move(world, pep, Role.VS_OFFICER, "approved")
     delay.assert_not_called()
@@ -477,6 +506,9 @@ def test_a_pep_in_progress_downloads_as_a_draft_marked_on_every_page(world, arch
     for page in pages:
         assert "DRAFT — not finalised" in page
         assert "OFFICIAL-SENSITIVE" in page
+    text = " ".join(pages)
+    for target in TARGETS:  # whatever today's date does to the columns
+        assert target["description"] in text
     assert filename.endswith("-DRAFT.pdf")
     assert fresh(pep).pdf_sha256 == "" and not archive.exists()
     assert fresh(pep).status == Status.DRAFT

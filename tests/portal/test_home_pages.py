@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from epep.tenancy import clock
 from epep.tenancy.roles import Role
 
 from ..factories import ChildFactory, EnrolmentFactory, MembershipFactory, ready_for_work
@@ -190,10 +191,10 @@ def test_the_young_persons_page_shows_their_next_pep(client, world):
             local_authority=world.a.la,
             child=world.a.child,
             kind="termly_review",
-            trigger_date=date.today() - timedelta(days=30),
-            due_date=date.today() + timedelta(days=40),
+            trigger_date=clock.today() - timedelta(days=30),
+            due_date=clock.today() + timedelta(days=40),
             source="test",
         )
     client.force_login(world.a.users[Role.YOUNG_PERSON])
     page = client.get("/my/").content.decode()
-    assert f"Due by {(date.today() + timedelta(days=40)):%-d %B %Y}" in page
+    assert f"Due by {(clock.today() + timedelta(days=40)):%-d %B %Y}" in page
