@@ -165,10 +165,12 @@ def ready_for_work(user, roles) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
+    from epep.accounts.context import account_context
     from epep.accounts.models import AgreementAcceptance, UserAgreement
 
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(user, TOTP_SECRET)
+    with account_context(user_id=user.pk):  # second factors: epep.accounts.context
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, TOTP_SECRET)
     with authority_context(local_authority_ids=[], user_id=user.pk):
         for agreement in UserAgreement.objects.filter(
             local_authority__isnull=True, role__in=[Role(r).value for r in roles]

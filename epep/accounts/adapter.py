@@ -1,7 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from . import ratelimits
+from .context import set_account_context
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,6 +12,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def login(self, request, user) -> None:
+        """After signing in, allauth records the new session (``usersessions``) in the
+        same request, whose database context was set while nobody was signed in: let the
+        rest of the request's transaction read the person's sign-in records
+        (``epep.accounts.context``)."""
+        super().login(request, user)
+        if connection.in_atomic_block:
+            set_account_context(user_id=user.pk)
 
     def pre_authenticate(self, request, **credentials) -> None:
         ratelimits.raise_if_too_many_failures(request)

@@ -9,15 +9,15 @@ security; on top of that, someone acting for an authority sees only the people o
 authority (``people_of_authority``). Platform superusers see everyone.
 """
 
-from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from epep.tenancy.context import authority_context
 
 from . import services
+from .mfa import HasSecondFactor
 from .models import AgreementAcceptance, Invitation, User, UserAgreement
 
 
@@ -78,9 +78,7 @@ class UserAdmin(BaseUserAdmin):
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:
             queryset = queryset.filter(pk__in=_people_visible_to(request).values("pk"))
-        return queryset.annotate(
-            mfa_enabled=Exists(Authenticator.objects.filter(user_id=OuterRef("pk")))
-        )
+        return queryset.annotate(mfa_enabled=HasSecondFactor("pk"))
 
     @admin.display(description="Two-step sign-in set up", boolean=True, ordering="mfa_enabled")
     def two_step(self, obj):

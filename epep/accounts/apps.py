@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "epep.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from . import checks, signals  # noqa: F401

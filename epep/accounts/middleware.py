@@ -43,3 +43,27 @@ class AccountGateMiddleware:
                     + urlencode({"next": request.get_full_path()})
                 )
         return self.get_response(request)
+
+
+class UserSessionsMiddleware:
+    """allauth's ``UserSessionsMiddleware`` (which records each signed-in request's
+    session, address and browser in ``usersessions_usersession``), in a short transaction
+    of its own that may read the person's own session records: the table has row-level
+    security (``epep.accounts.context``), and this runs before the request's transaction
+    opens. Keeping it out of that transaction also means the row is not locked for the
+    whole request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from allauth.usersessions.internal import usersessionkit
+
+        from .context import account_context
+
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            with account_context(user_id=user.pk):
+                usersessionkit.track_activity(request, user=user, session=session)
+        return self.get_response(request)

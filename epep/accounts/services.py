@@ -482,9 +482,11 @@ class AccountActions:
 
 
 def user_has_mfa(user) -> bool:
-    from allauth.mfa.models import Authenticator
+    """Whether ``user`` has set up two-step sign-in (their authenticators themselves are
+    readable only in their own context: ``epep.accounts.context``)."""
+    from .mfa import user_has_second_factor
 
-    return Authenticator.objects.filter(user_id=user.pk).exists()
+    return user_has_second_factor(user.pk)
 
 
 def account_actions(actor, scope: PersonScope, *, mfa_enabled: bool) -> AccountActions:
@@ -669,12 +671,16 @@ def user_mfa_reset(*, actor, user: User) -> int:
     methods were removed."""
     from allauth.mfa.models import Authenticator
 
+    from .context import account_context
+
     scope = _check_account_action(actor, user, "reset_mfa")
-    authenticators = Authenticator.objects.filter(user_id=user.pk)
-    types = sorted(set(authenticators.values_list("type", flat=True)))
-    if not types:
-        raise ValidationError(f"{user.full_name} has not set up two-step sign-in.")
-    removed, _ = authenticators.delete()
+    # This one person's authenticators, for this one operation.
+    with account_context(user_id=user.pk):
+        authenticators = Authenticator.objects.filter(user_id=user.pk)
+        types = sorted(set(authenticators.values_list("type", flat=True)))
+        if not types:
+            raise ValidationError(f"{user.full_name} has not set up two-step sign-in.")
+        removed, _ = authenticators.delete()
     ended = _sessions_end(user)
     _audit_account(actor, "mfa_reset", user, scope, methods=types, sessions_ended=ended)
     return removed

@@ -131,10 +131,15 @@ def sessions_end_for_user(*, user, keep_session_key: str | None = None) -> int:
     from allauth.usersessions.adapter import get_adapter
     from allauth.usersessions.models import UserSession
 
-    sessions = [
-        session
-        for session in UserSession.objects.filter(user_id=user.pk)
-        if session.session_key != keep_session_key
-    ]
-    get_adapter().end_sessions(sessions)
+    from epep.accounts.context import account_context
+
+    # The records are readable only in the person's context (epep.accounts.context): this
+    # may be someone else's account (deactivation, a reset by an administrator).
+    with account_context(user_id=user.pk):
+        sessions = [
+            session
+            for session in UserSession.objects.filter(user_id=user.pk)
+            if session.session_key != keep_session_key
+        ]
+        get_adapter().end_sessions(sessions)
     return len(sessions)

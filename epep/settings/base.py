@@ -62,7 +62,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Sign-in and password reset POSTs per client address (epep.accounts.ratelimits).
     "epep.accounts.ratelimits.PerAddressRateLimitMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's usersessions middleware, in its own transaction with the person's context
+    # (the sessions table has row-level security: epep.accounts.context).
+    "epep.accounts.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,7 +170,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default=None)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "ePEP: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# TOTP secrets and recovery codes are encrypted at rest (epep.accounts.mfa) with Fernet
+# keys from the environment: comma-separated, the first encrypts, all decrypt (rotation:
+# docs/operations.md). Required in production.
+MFA_ADAPTER = "epep.accounts.mfa.MFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "ePEP"
 # Addresses are proved by the invitation link, not by allauth's email verification (which

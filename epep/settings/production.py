@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# No default: two-step sign-in secrets cannot be stored without a key (epep.accounts.mfa).
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # The load balancer probes the health checks over plain HTTP (epep.health).

@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# A test-only key for two-step sign-in secrets (epep.accounts.mfa).
+os.environ.setdefault("MFA_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1ub3QtYS1zZWNyZXQtMTIzNDU=")
 
 from .base import *  # noqa: E402,F403
 from .base import env  # noqa: E402

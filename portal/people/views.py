@@ -11,7 +11,6 @@ import re
 from urllib.parse import urlencode
 from uuid import UUID
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from epep.accounts import services
+from epep.accounts.mfa import HasSecondFactor
 from epep.accounts.models import Invitation, User
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
@@ -114,7 +114,7 @@ def people_list(request):
             )
         )
     people = (
-        people.annotate(mfa_enabled=Exists(Authenticator.objects.filter(user_id=OuterRef("pk"))))
+        people.annotate(mfa_enabled=HasSecondFactor("pk"))
         .prefetch_related(_memberships_here(authority))
         .order_by("full_name", "email", "pk")
     )

@@ -13,9 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -26,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from children.models import ChildAccessGrant
 from children.permissions import resolve_actor
 from epep.accounts import services
+from epep.accounts.context import account_context
 from epep.accounts.models import Invitation, User, UserAgreement
 from epep.audit.models import AuditEvent
 from epep.tenancy.context import all_authorities_context, authority_context
@@ -33,7 +32,7 @@ from epep.tenancy.models import Membership
 from epep.tenancy.roles import Role
 
 from ..factories import MembershipFactory, SchoolFactory, UserFactory, ready_for_work
-from .helpers import sign_in
+from .helpers import authenticators_of, sign_in, user_sessions_of
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +96,7 @@ def test_deactivating_ends_the_persons_session_at_once(world, kent_admin):
     worker = world.a.users[Role.SOCIAL_WORKER]
     theirs = signed_in(worker)
     assert theirs.get("/caseload/").status_code == 200
-    assert UserSession.objects.filter(user=worker).exists()
+    assert user_sessions_of(worker)
 
     page = kent_admin.get(person_url(worker)).content.decode()
     assert "Deactivate account" in page
@@ -115,7 +114,7 @@ def test_deactivating_ends_the_persons_session_at_once(world, kent_admin):
     assert after.status_code == 302 and after["Location"].startswith("/accounts/login/")
     worker.refresh_from_db()
     assert not worker.is_active
-    assert not UserSession.objects.filter(user=worker).exists()
+    assert not user_sessions_of(worker)
     # And they cannot sign in again.
     fresh = Client()
     sign_in(fresh, worker.email)
@@ -140,8 +139,9 @@ def test_deactivating_ends_the_persons_session_at_once(world, kent_admin):
 
 def test_resetting_two_step_sign_in_deletes_every_method_and_is_audited(world, kent_admin):
     worker = world.a.users[Role.IRO]
-    RecoveryCodes.activate(worker)
-    assert Authenticator.objects.filter(user=worker).count() == 2
+    with account_context(user_id=worker.pk):
+        RecoveryCodes.activate(worker)
+    assert len(authenticators_of(worker)) == 2
     theirs = signed_in(worker)
     assert theirs.get("/caseload/").status_code == 200
 
@@ -150,7 +150,7 @@ def test_resetting_two_step_sign_in_deletes_every_method_and_is_audited(world, k
     response = kent_admin.post(person_url(worker, "reset-two-step-sign-in"), follow=True)
     assert "two-step sign-in has been reset" in response.content.decode()
 
-    assert not Authenticator.objects.filter(user=worker).exists()
+    assert not authenticators_of(worker)
     [event] = events("mfa_reset")
     assert event.object_id == str(worker.public_id)
     assert event.local_authority_id == world.a.la.pk
@@ -184,7 +184,7 @@ def test_a_virtual_school_officer_cannot_change_accounts(world, action):
     assert officer.post(person_url(worker, action)).status_code == 404
     worker.refresh_from_db()
     assert worker.is_active
-    assert Authenticator.objects.filter(user=worker).exists()
+    assert authenticators_of(worker)
     with transaction.atomic():
         actor = resolve_actor(world.a.users[Role.VS_OFFICER])
         with pytest.raises(PermissionDenied):
@@ -594,7 +594,7 @@ def test_admin_actions_deactivate_and_reset_two_step_sign_in(world):
     )
     iro.refresh_from_db()
     assert not iro.is_active
-    assert not Authenticator.objects.filter(user=adviser).exists()
+    assert not authenticators_of(adviser)
     assert [e.object_id for e in events("account_deactivate")] == [str(iro.public_id)]
     assert [e.object_id for e in events("mfa_reset")] == [str(adviser.public_id)]
 

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
 
+from epep.accounts.context import account_context
 from epep.tenancy.roles import Role
 
 from ..factories import MembershipFactory, UserFactory
@@ -425,7 +426,8 @@ def test_a_wrong_code_is_an_error_next_to_the_box(client, social_worker):
 
 
 def test_signing_in_with_a_recovery_code(client, social_worker):
-    codes = RecoveryCodes.activate(social_worker).get_unused_codes()
+    with account_context(user_id=social_worker.pk):
+        codes = RecoveryCodes.activate(social_worker).get_unused_codes()
     at_code_step(client, social_worker)
     html = assert_govuk_page(
         client.get("/accounts/2fa/authenticate/?use=recovery-code"),
@@ -444,7 +446,8 @@ def test_signing_in_with_a_recovery_code(client, social_worker):
 
 
 def test_a_security_key_is_offered_only_with_javascript(client, social_worker):
-    WebAuthn.add(social_worker, "Blue key", fake_security_key())
+    with account_context(user_id=social_worker.pk):
+        WebAuthn.add(social_worker, "Blue key", fake_security_key())
     at_code_step(client, social_worker)
     html = html_of(client.get("/accounts/2fa/authenticate/"))
     main = main_of(html)
@@ -544,7 +547,8 @@ def test_asking_for_a_password_reset_does_not_block_setting_up_two_step_sign_in(
 
 
 def test_recovery_codes_pages(signed_in, social_worker):
-    RecoveryCodes.activate(social_worker)
+    with account_context(user_id=social_worker.pk):
+        RecoveryCodes.activate(social_worker)
     assert_govuk_page(
         signed_in.get("/accounts/2fa/recovery-codes/"), "Your recovery codes", "Your recovery codes"
     )
@@ -557,7 +561,8 @@ def test_recovery_codes_pages(signed_in, social_worker):
     download = signed_in.get("/accounts/2fa/recovery-codes/download/")
     assert download["Content-Type"].startswith("text/plain")
     assert len(download.content.decode().split()) == 10
-    old = set(RecoveryCodes.activate(social_worker).get_unused_codes())
+    with account_context(user_id=social_worker.pk):
+        old = set(RecoveryCodes.activate(social_worker).get_unused_codes())
     response = signed_in.post("/accounts/2fa/recovery-codes/generate/", follow=True)
     html = assert_govuk_page(response, "Your recovery codes", "Your recovery codes")
     assert old.isdisjoint(re.findall(r"<li>(\d{8})</li>", main_of(html)))
@@ -579,8 +584,9 @@ def test_security_key_pages(signed_in, social_worker):
         "Add a security key or passkey",
     )
     assert "<noscript>" in html and "<div data-epep-webauthn hidden>" in html
-    WebAuthn.add(social_worker, "Blue key", fake_security_key())
-    key = Authenticator.objects.get(user=social_worker, type=Authenticator.Type.WEBAUTHN)
+    with account_context(user_id=social_worker.pk):
+        WebAuthn.add(social_worker, "Blue key", fake_security_key())
+        key = Authenticator.objects.get(user=social_worker, type=Authenticator.Type.WEBAUTHN)
     html = assert_govuk_page(
         signed_in.get("/accounts/2fa/webauthn/"),
         "Your security keys and passkeys",
@@ -721,7 +727,8 @@ def test_where_youre_signed_in(signed_in, social_worker):
     other = Client(HTTP_USER_AGENT="Other browser")
     other.force_login(social_worker)
     other.get("/accounts/2fa/")
-    assert UserSession.objects.filter(user=social_worker).count() == 2
+    with account_context(user_id=social_worker.pk):
+        assert UserSession.objects.filter(user=social_worker).count() == 2
     html = assert_govuk_page(
         signed_in.get("/accounts/sessions/"), "Where you’re signed in", "Where you’re signed in"
     )

@@ -7,6 +7,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from epep.accounts.context import account_context
 from epep.audit.models import AuditEvent
 from epep.security.services import sessions_end_for_user
 from epep.tenancy.context import authority_context
@@ -46,7 +47,8 @@ def test_deactivating_an_account_deletes_all_its_sessions(head, world):
     head.save()
 
     assert not Session.objects.filter(session_key__in=keys).exists()
-    assert not UserSession.objects.filter(user=head).exists()
+    with account_context(user_id=head.pk):
+        assert not UserSession.objects.filter(user=head).exists()
     assert_signed_out(laptop)
     assert_signed_out(phone)
     assert colleague.get(HOME).status_code == 200
