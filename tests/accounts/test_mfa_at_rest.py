@@ -101,6 +101,21 @@ def test_sign_in_with_a_code_from_the_encrypted_secret_still_works(worker):
     assert client.get("/caseload/").status_code == 200
 
 
+def test_demo_accounts_store_the_published_key_encrypted_and_sign_in_with_it(world):
+    from epep.accounts.demo import DEMO_DOMAIN, DEMO_TOTP_SECRET, ensure_demo_mfa
+
+    demo = UserFactory(email=f"carer@kent.{DEMO_DOMAIN}")
+    assert ensure_demo_mfa() == 1
+    assert ensure_demo_mfa() == 0  # once only
+    stored = json.loads(raw_data(demo, "totp"))["secret"]
+    assert DEMO_TOTP_SECRET not in raw_data(demo, "totp")
+    assert decrypt_secret(stored) == DEMO_TOTP_SECRET
+    client = Client()
+    response = sign_in(client, demo.email, secret=DEMO_TOTP_SECRET)
+    assert response.status_code == 302 and "2fa" not in response["Location"]
+    assert "_auth_user_id" in client.session
+
+
 def test_a_wrong_code_is_still_refused(worker):
     client = Client()
     client.post("/accounts/login/", {"login": worker.email, "password": PASSWORD})
