@@ -33,6 +33,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
@@ -42,7 +43,7 @@ from meetings.models import SchoolTerm
 
 from . import services, stages
 from .identifiers import UPN_ALPHABET, is_valid_uln, is_valid_upn, uln_check_digit, upn_check_letter
-from .models import Allocation, Child, Enrolment, Placement, School
+from .models import Allocation, Child, Enrolment, Placement, School, current_on
 
 SEED = 20240901
 DEMO_PASSWORD = "demo-password-1234"
@@ -1305,12 +1306,43 @@ def _ensure_history(
             created["allocations"] += 1
 
 
-def _ensure_membership(user, created: Counter, **fields) -> None:
-    if not Membership.objects.filter(user=user, **fields).exists():
+def _ensure_membership(user, created: Counter, **fields) -> Membership:
+    membership = Membership.objects.filter(user=user, **fields).first()
+    if membership is None:
         membership = Membership(user=user, **fields)
         membership.full_clean()
         membership.save()
         created["memberships"] += 1
+    return membership
+
+
+def _ensure_endorsements(membership: Membership, authority_ids: set[int], created: Counter):
+    """A school role as the demo shows it: endorsed by the authority that added the
+    person and by every other authority with children on roll at the school (as if each
+    had said yes to the request)."""
+    from epep.tenancy.models import SchoolRoleEndorsement
+
+    for authority_id in sorted(authority_ids):
+        endorsement, made = SchoolRoleEndorsement.objects.get_or_create(
+            membership=membership,
+            local_authority_id=authority_id,
+            defaults={
+                "user_id": membership.user_id,
+                "school_id": membership.school_id,
+                "role": membership.role,
+                "state": SchoolRoleEndorsement.State.ENDORSED,
+                "decided_at": timezone.now(),
+                "requested_by_authority_id": None
+                if authority_id == membership.local_authority_id
+                else membership.local_authority_id,
+            },
+        )
+        if not made and endorsement.state == SchoolRoleEndorsement.State.PENDING:
+            # Asked when the children were enrolled: the demo authority said yes.
+            endorsement.state = SchoolRoleEndorsement.State.ENDORSED
+            endorsement.decided_at = timezone.now()
+            endorsement.save(update_fields=["state", "decided_at"])
+        created["endorsements"] += made
 
 
 def seed_demo(*, today: date | None = None) -> SeedReport:
@@ -1353,17 +1385,23 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
                     # Named after their own record as stored (made on an earlier day, perhaps).
                     name = children[demo.child_upn].display_name
                     accounts[demo.email] = _ensure_user(demo.email, name, passwords, created)
+            school_memberships = []
             for demo in users_wanted:
                 if demo.role is None:
                     continue
-                _ensure_membership(
+                school = schools_by_urn[demo.school_urn] if demo.school_urn else None
+                # A school role is recorded by the authority the school stands in.
+                la_code = school.la_code if demo.role in SCHOOL_ROLES else demo.la_code
+                membership = _ensure_membership(
                     accounts[demo.email],
                     created,
                     role=demo.role,
-                    local_authority=authorities[demo.la_code] if demo.la_code else None,
-                    school=schools_by_urn[demo.school_urn] if demo.school_urn else None,
+                    local_authority=authorities[la_code],
+                    school=school,
                     child=children[demo.child_upn] if demo.child_upn else None,
                 )
+                if demo.role in SCHOOL_ROLES:
+                    school_memberships.append(membership)
             for authority in AUTHORITIES:
                 carers = {
                     h.key: [accounts[p.email] for p in h.carers] for h in HOUSEHOLDS[authority.code]
@@ -1377,6 +1415,14 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
                         _ensure_history(
                             planned, children[planned.upn], schools, carers, workers, created
                         )
+
+            for membership in school_memberships:
+                on_roll = set(
+                    Enrolment.objects.filter(
+                        current_on(today), school_id=membership.school_id
+                    ).values_list("local_authority_id", flat=True)
+                )
+                _ensure_endorsements(membership, on_roll | {membership.local_authority_id}, created)
 
             ids = [la.pk for la in authorities.values()]
             totals = {

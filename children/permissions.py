@@ -5,12 +5,13 @@ hold several). :func:`child_visibility` turns the actor into a filter over child
 
 - Virtual School staff and LA administrators: every child of their authority;
 - social worker, personal adviser, IRO: children currently allocated to them in that role;
-- designated teacher: children currently on roll at their school(s), whatever the
-  authority — access ends on the enrolment's end date;
+- designated teacher: children currently on roll at their school(s) whose authority
+  endorses them there (``SchoolRoleEndorsement``) — access ends on the enrolment's end
+  date or the day the endorsement is withdrawn;
 - carer: children currently placed with them; young person: their own record;
 - professionals also see children explicitly granted to them (``ChildAccessGrant``) until
   the grant expires or is revoked; a delegation by a designated teacher only works while
-  the child is on roll at that school.
+  the child is on roll at that school and the child's authority endorses the colleague.
 
 Underneath, PostgreSQL row-level security holds the authority boundary:
 :func:`resolve_actor` computes the authorities the actor may touch at all and sets them
@@ -26,7 +27,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from epep.tenancy import clock
 from epep.tenancy.context import set_db_context
-from epep.tenancy.models import LocalAuthority, Membership
+from epep.tenancy.models import LocalAuthority, Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import (
     ALLOCATED_ROLES,
     AUTHORITY_WIDE_ROLES,
@@ -53,6 +54,8 @@ class Actor:
     schools: tuple[School, ...] = ()
     #: a young person's own record
     child_ids: frozenset[int] = frozenset()
+    #: a school role's endorsements in force: (school id, authority id) pairs
+    endorsed: frozenset[tuple[int, int]] = frozenset()
     #: the row-level-security boundary for this transaction
     db_authority_ids: frozenset[int] = field(default_factory=frozenset)
 
@@ -67,6 +70,12 @@ class Actor:
     @property
     def school_ids(self) -> frozenset[int]:
         return frozenset(s.pk for s in self.schools)
+
+    def endorsed_authority_ids(self, school_id: int | None = None) -> frozenset[int]:
+        """The authorities that endorse this school role (at ``school_id``, or anywhere)."""
+        return frozenset(
+            la for school, la in self.endorsed if school_id is None or school == school_id
+        )
 
     @property
     def role_label(self) -> str:
@@ -88,12 +97,30 @@ def today() -> date:
     return clock.today()
 
 
+def _endorsed_at_school(actor: Actor) -> Q:
+    """A filter over rows with ``school_id`` and ``local_authority_id``: the pairs the
+    actor's endorsements cover."""
+    by_school: dict[int, set[int]] = {}
+    for school_id, authority_id in actor.endorsed:
+        by_school.setdefault(school_id, set()).add(authority_id)
+    endorsed = Q(pk__in=[])
+    for school_id, authority_ids in sorted(by_school.items()):
+        endorsed |= Q(school_id=school_id, local_authority_id__in=sorted(authority_ids))
+    return endorsed
+
+
 def _active_grants(actor: Actor, day: date):
-    on_roll_at_grant_school = Enrolment.objects.filter(
-        current_on(day), child=OuterRef(OuterRef("pk")), school=OuterRef("school")
+    on_roll_at_grant_school = Exists(
+        Enrolment.objects.filter(
+            current_on(day), child=OuterRef(OuterRef("pk")), school=OuterRef("school")
+        )
     )
+    delegation = on_roll_at_grant_school
+    if actor.role in SCHOOL_ROLES:
+        # A colleague sees a shared child only while the child's authority endorses them.
+        delegation &= _endorsed_at_school(actor)
     return ChildAccessGrant.objects.filter(
-        Q(school__isnull=True) | Exists(on_roll_at_grant_school),
+        Q(school__isnull=True) | delegation,
         content_object=OuterRef("pk"),
         user_id=actor.user_id,
         revoked_at__isnull=True,
@@ -120,13 +147,19 @@ def child_visibility(actor: Actor | None, day: date | None = None) -> Q:
             )
         )
     elif role == Role.DESIGNATED_TEACHER:
-        visible = Q(
-            Exists(
-                Enrolment.objects.filter(
-                    current_on(day), child=OuterRef("pk"), school_id__in=actor.school_ids
+        # On roll at a school where the child's own authority endorses them.
+        visible = Q(pk__in=[])
+        for school_id in sorted(actor.school_ids):
+            authority_ids = actor.endorsed_authority_ids(school_id)
+            if authority_ids:
+                visible |= Q(
+                    Exists(
+                        Enrolment.objects.filter(
+                            current_on(day), child=OuterRef("pk"), school_id=school_id
+                        )
+                    ),
+                    local_authority_id__in=sorted(authority_ids),
                 )
-            )
-        )
     elif role == Role.CARER:
         visible = Q(
             Exists(
@@ -149,31 +182,37 @@ def child_visibility(actor: Actor | None, day: date | None = None) -> Q:
     return visible
 
 
-def _db_authority_ids(role: Role, memberships: list[Membership], user_id: int, day: date):
+def _db_authority_ids(
+    role: Role,
+    memberships: list[Membership],
+    user_id: int,
+    day: date,
+    endorsed: frozenset[tuple[int, int]],
+):
     """The authorities whose rows this actor may touch at all (the RLS boundary).
 
-    Relationship rows that reveal a boundary are readable before it is set: enrolments at
-    the actor's own schools, the actor's own placement links and grants (see the RLS
-    policies in the children migrations)."""
-    ids = {m.local_authority_id for m in memberships if m.local_authority_id}
-    if role == Role.DESIGNATED_TEACHER:
-        ids = set(
-            Enrolment.objects.filter(
-                current_on(day), school_id__in=[m.school_id for m in memberships]
-            ).values_list("local_authority_id", flat=True)
-        )
-    elif role == Role.CARER:
+    Relationship rows that reveal a boundary are readable before it is set: the actor's
+    own endorsements, placement links and grants (see the RLS policies). A school role's
+    boundary is the authorities that endorse it, never the authority that added it nor
+    the authorities of the children on roll."""
+    if role in SCHOOL_ROLES:
+        ids = {authority_id for _, authority_id in endorsed}
+    else:
+        ids = {m.local_authority_id for m in memberships}
+    if role == Role.CARER:
         ids |= set(
             PlacementCarer.objects.filter(user_id=user_id).values_list(
                 "local_authority_id", flat=True
             )
         )
     if role in PROFESSIONAL_ROLES:
-        ids |= set(
-            ChildAccessGrant.objects.filter(
-                user_id=user_id, revoked_at__isnull=True, expires_on__gt=day
-            ).values_list("local_authority_id", flat=True)
+        grants = ChildAccessGrant.objects.filter(
+            user_id=user_id, revoked_at__isnull=True, expires_on__gt=day
         )
+        if role in SCHOOL_ROLES:
+            # The Virtual School's own grants, and delegations its endorsement covers.
+            grants = grants.filter(Q(school__isnull=True) | Q(local_authority_id__in=ids))
+        ids |= set(grants.values_list("local_authority_id", flat=True))
     return frozenset(ids)
 
 
@@ -194,12 +233,21 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
         set_db_context(user_id=user.pk)
         return Actor(user=user, role=None)
     mine = [m for m in memberships if m.role == role]
+    endorsed: frozenset[tuple[int, int]] = frozenset()
     if role in SCHOOL_ROLES:
         school_ids = [m.school_id for m in mine]
-        set_db_context(user_id=user.pk, school_ids=school_ids)
-    db_ids = _db_authority_ids(role, mine, user.pk, day)
+        endorsed = frozenset(
+            SchoolRoleEndorsement.objects.in_force()
+            .filter(user_id=user.pk, membership__in=[m.pk for m in mine])
+            .values_list("school_id", "local_authority_id")
+        )
+    db_ids = _db_authority_ids(role, mine, user.pk, day, endorsed)
     set_db_context(user_id=user.pk, la_ids=db_ids, school_ids=school_ids)
-    authorities = {m.local_authority_id: m.local_authority for m in mine if m.local_authority}
+    if role in SCHOOL_ROLES:
+        # A school role acts at a school, for the authorities that endorse it.
+        authorities = {}
+    else:
+        authorities = {m.local_authority_id: m.local_authority for m in mine}
     schools = {m.school_id: m.school for m in mine if m.school}
     return Actor(
         user=user,
@@ -209,5 +257,6 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
         authorities=tuple(sorted(authorities.values(), key=lambda a: a.name)),
         schools=tuple(sorted(schools.values(), key=lambda s: s.name)),
         child_ids=frozenset(m.child_id for m in mine if m.child_id),
+        endorsed=endorsed,
         db_authority_ids=db_ids,
     )

@@ -70,3 +70,21 @@ def allocations_for_child(*, child: Child) -> QuerySet[Allocation]:
 
 def grants_for_child(*, child: Child) -> QuerySet[ChildAccessGrant]:
     return child.access_grants.select_related("user", "granted_by", "school", "revoked_by")
+
+
+def children_on_roll_by_school(
+    *, local_authority_id: int, school_ids, day: date | None = None
+) -> dict[int, int]:
+    """How many of the authority's children are on roll at each school on ``day`` (one
+    aggregate query; schools with none are absent)."""
+    from django.db.models import Count
+
+    day = day or today()
+    rows = (
+        Enrolment.objects.filter(
+            current_on(day), local_authority_id=local_authority_id, school_id__in=list(school_ids)
+        )
+        .values("school_id")
+        .annotate(children=Count("child_id", distinct=True))
+    )
+    return {row["school_id"]: row["children"] for row in rows}

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from epep.audit.services import audit_record
 from epep.tenancy import clock
-from epep.tenancy.models import Membership
 from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES, VIRTUAL_SCHOOL_ROLES, Role
-from epep.tenancy.selectors import roles_held_by
+from epep.tenancy.selectors import roles_held_by, school_role_holders
+from epep.tenancy.services import school_role_endorsements_catch_up
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
 from .permissions import Actor, today
@@ -60,6 +60,8 @@ def enrolment_start(
     enrolment.full_clean()
     enrolment.save()
     _audit_change(actor, "create", enrolment, child, school_urn=school.urn)
+    # The authority's first child at a school with staff in post: it is asked about them.
+    school_role_endorsements_catch_up(school_ids=[school.pk])
     return enrolment
 
 
@@ -151,11 +153,18 @@ def child_access_delegate(
     if colleague.pk == actor.user_id:
         raise ValidationError({"colleague": "Choose a colleague, not yourself."})
     if (
-        not Membership.objects.active()
-        .filter(user=colleague, role__in=[r.value for r in SCHOOL_ROLES], school_id=school_id)
+        not school_role_holders(
+            school_ids=[school_id], authority_id=child.local_authority_id, roles=SCHOOL_ROLES
+        )
+        .filter(pk=colleague.pk)
         .exists()
     ):
-        raise ValidationError({"colleague": "This person does not work at the child's school."})
+        raise ValidationError(
+            {
+                "colleague": "This person does not work at the child's school, or the "
+                "child's Virtual School has not allowed them to see its children."
+            }
+        )
     return _grant(actor, child, colleague, reason, expires_on, school_id=school_id)
 
 

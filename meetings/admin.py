@@ -11,7 +11,8 @@ form errors, never as a server error.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from epep.audit.admin_mixins import AuditedAdminMixin
 from epep.tenancy.context import all_authorities_context
@@ -106,6 +107,24 @@ class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return self._run(request, super().history_view, object_id, extra_context)
 
 
+class IdCheckingAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the chosen value as it is typed when it
+    shows the form again, so a value that is not an id (``abc``) was a server error
+    instead of the field's "Select a valid choice" message. Values that are no id are
+    left out of that look-up."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.pk
+        ids = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            ids.append(item)
+        return super().optgroups(name, ids, attr)
+
+
 @admin.register(SchoolTerm)
 class SchoolTermAdmin(AuthorityCalendarAdmin):
     list_display = ["name", "academic_year", "start_date", "end_date", "local_authority"]
@@ -124,6 +143,13 @@ class SchoolClosureAdmin(AuthorityCalendarAdmin):
     fields = ["local_authority", "school", "date", "reason"]
     autocomplete_fields = ["school"]
     list_select_related = ["local_authority", "school"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "school":
+            kwargs["widget"] = IdCheckingAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="School", ordering="school__name")
     def school_label(self, obj):

@@ -21,6 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from epep.exports import download_name, short_reference
+from epep.tenancy import clock
+
 from .models import Meeting, MeetingAttendee, MeetingStatus
 
 PRODID = "-//ePEP//PEP meetings//EN"
@@ -28,6 +31,15 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 PUBLISH = "PUBLISH"
 YOUNG_PERSON_LABEL = "Young person"
+
+
+def filename(meeting: Meeting) -> str:
+    """The calendar file's name: the meeting's date and reference, never the child's
+    name ("pep-meeting-2027-03-04-3f9a1c2e.ics")."""
+    day = timezone.localdate(meeting.starts_at)
+    return download_name(
+        "pep-meeting", day.isoformat(), short_reference(meeting.public_id), extension="ics"
+    )
 
 
 def child_initials(child) -> str:
@@ -105,7 +117,7 @@ def meeting_ics(
     event = Event()
     event.add("uid", meeting.ical_uid)
     event.add("sequence", meeting.sequence)
-    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
+    event.add("dtstamp", clock.now().astimezone(ZoneInfo("UTC")))
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", summary(meeting))

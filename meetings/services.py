@@ -34,9 +34,11 @@ from django.utils import timezone
 from children.models import Allocation, Child, Enrolment, Placement, PlacementCarer, current_on
 from children.permissions import today
 from epep.audit.services import audit_record
+from epep.tenancy import clock
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES, Role
+from epep.tenancy.selectors import school_role_holders
 from peps.models import EDITABLE_STATUSES, Pep, Status
 
 from . import deadlines as rules
@@ -91,7 +93,7 @@ class ProposedAttendee:
 def check_when(starts_at: datetime | None, *, now: datetime | None = None) -> str | None:
     if starts_at is None:
         return "Enter the date and time of the meeting"
-    now = now or timezone.now()
+    now = now or clock.now()
     if starts_at <= now:
         return "The meeting must be in the future"
     if starts_at > now + MAX_AHEAD:
@@ -143,13 +145,12 @@ def default_attendees(pep: Pep, *, actor=None) -> list[ProposedAttendee]:
     enrolment = Enrolment.objects.filter(current_on(day), child=child).first()
     school_id = enrolment.school_id if enrolment else pep.school_id
     if school_id:
-        for membership in (
-            Membership.objects.active()
-            .filter(role=Role.DESIGNATED_TEACHER, school_id=school_id)
-            .select_related("user")
-            .order_by("user__full_name")
+        for teacher in school_role_holders(
+            school_ids=[school_id],
+            authority_id=child.local_authority_id,
+            roles=[Role.DESIGNATED_TEACHER],
         ):
-            propose(membership.user, Role.DESIGNATED_TEACHER.label)
+            propose(teacher, Role.DESIGNATED_TEACHER.label)
     current_placement = Q(placement__start_date__lte=day) & (
         Q(placement__end_date__isnull=True) | Q(placement__end_date__gt=day)
     )
@@ -340,7 +341,7 @@ def _set_pep_meeting_date(pep: Pep, meeting: Meeting) -> None:
     )
 
 
-def _attachment(content: bytes, method: str) -> MIMEPart:
+def _attachment(content: bytes, method: str, name: str) -> MIMEPart:
     part = MIMEPart()
     part.set_content(
         content.decode(),
@@ -348,7 +349,7 @@ def _attachment(content: bytes, method: str) -> MIMEPart:
         charset="utf-8",
         params={"method": method},
         disposition="attachment",
-        filename="pep-meeting.ics",
+        filename=name,
     )
     return part
 
@@ -408,7 +409,7 @@ def _queue_emails(
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[attendee.email],
         )
-        message.attach(_attachment(content, method))
+        message.attach(_attachment(content, method, ics.filename(meeting)))
         messages.append(message)
     transaction.on_commit(partial(_send, messages), robust=True)
     return messages
@@ -592,7 +593,7 @@ def meeting_record(*, actor, meeting: Meeting, attended: dict, notes: str) -> Me
 
     _require_scheduler(actor, meeting.pep)
     meeting = _lock_meeting(meeting, MeetingStatus.SCHEDULED, MeetingStatus.HELD)
-    if meeting.starts_at > timezone.now():
+    if meeting.starts_at > clock.now():
         raise ValidationError("Attendance can be recorded once the meeting has started.")
     pep = _lock_open_pep(meeting.pep)
     attendees = list(meeting.attendees.all())
@@ -617,7 +618,7 @@ def meeting_record(*, actor, meeting: Meeting, attended: dict, notes: str) -> Me
     meeting.status = MeetingStatus.HELD
     meeting.notes = notes
     meeting.recorded_by = actor.user
-    meeting.recorded_at = timezone.now()
+    meeting.recorded_at = clock.now()
     meeting.save(update_fields=["status", "notes", "recorded_by", "recorded_at", "updated_at"])
     _set_pep_meeting_date(pep, meeting)
     _audit(
@@ -841,9 +842,11 @@ def _task_assignees(deadline: Deadline, day: date, enrolment) -> dict[str, set[i
     teachers: set[int] = set()
     if enrolment is not None:
         teachers = set(
-            Membership.objects.active()
-            .filter(role=Role.DESIGNATED_TEACHER, school_id=enrolment.school_id)
-            .values_list("user_id", flat=True)
+            school_role_holders(
+                school_ids=[enrolment.school_id],
+                authority_id=deadline.local_authority_id,
+                roles=[Role.DESIGNATED_TEACHER],
+            ).values_list("pk", flat=True)
         )
     workers = {
         kind: set(
@@ -901,7 +904,7 @@ def tasks_refresh_for_deadline(
     if enrolment is None:
         enrolment = Enrolment.objects.filter(current_on(day), child_id=deadline.child_id).first()
     open_tasks = list(Task.objects.filter(deadline=deadline, closed_at__isnull=True))
-    now = timezone.now()
+    now = clock.now()
     in_window = day > deadline.due_date or _days_until(day, deadline.due_date, calendar) <= (
         TASK_LEAD_DAYS
     )

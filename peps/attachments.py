@@ -48,7 +48,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 from uuid import UUID, uuid4
 
 import filetype
@@ -60,6 +59,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from epep.exports import download_name, short_reference
 from epep.tenancy.roles import PROFESSIONAL_ROLES
 
 #: Who may see the list of a child's documents and open them (see the module docstring).
@@ -279,15 +279,19 @@ def default_title(name: str) -> str:
     return (stem or "Document")[:200]
 
 
-def content_disposition(name: str) -> str:
-    """``attachment`` with the name as an ASCII fallback and, when it is not plain
-    ASCII, also as UTF-8 (RFC 6266 and RFC 5987)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9 ._()\-]", "_", ascii_name).strip() or "document"
-    header = f'attachment; filename="{ascii_name}"'
-    if ascii_name != name:
-        header += f"; filename*=UTF-8''{quote(name, safe='')}"
-    return header
+def download_filename(attachment) -> str:
+    """The name a document downloads under: its kind, the day it was added and its
+    reference, with the uploaded file's extension ("ehcp-2026-12-02-3f9a1c2e.pdf"). Never
+    the uploaded name: people name files after the child ("Ama Appiah EHCP.pdf"), and
+    file names end up in download folders and logs. The page still shows the title and
+    the uploaded name."""
+    day = timezone.localdate(attachment.uploaded_at) if attachment.uploaded_at else None
+    return download_name(
+        attachment.kind,
+        day.isoformat() if day else "",
+        short_reference(attachment.public_id),
+        extension=extension_of(attachment.original_name) or "bin",
+    )
 
 
 # --- Checking an upload -------------------------------------------------------------------

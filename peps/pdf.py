@@ -34,9 +34,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.text import slugify
 
 from children import stages
+from epep.exports import download_name, short_reference
+from epep.tenancy import clock
 from epep.tenancy.roles import Role
 
 from . import scales
@@ -260,7 +261,7 @@ def pep_context(pep: Pep, *, draft: bool) -> dict:
     if pep.finalised_at:
         details.append(("Finalised", _when(pep.finalised_at)))
 
-    now = timezone.now()
+    now = clock.now()
     return {
         "draft": draft,
         "title": f"Personal Education Plan: {child_name}, {pep_title(pep)}"
@@ -364,10 +365,10 @@ def sha256(data: bytes) -> str:
 
 
 def download_filename(pep: Pep, *, draft: bool) -> str:
-    child = pep.child
-    name = slugify(f"{child.legal_first_name} {child.legal_last_name}") or "child"
-    base = f"PEP-{name}-{pep.term}-{pep.academic_year}"
-    return f"{base}-DRAFT.pdf" if draft else f"{base}.pdf"
+    """Named after the PEP's reference (its public id's short form), term and year, never
+    the child: "PEP-3f9a1c2e-spring-2026-27.pdf"."""
+    parts = ["PEP", short_reference(pep.public_id), pep.term, pep.academic_year]
+    return download_name(*parts, *(["DRAFT"] if draft else []), extension="pdf")
 
 
 def pep_pdf_for_download(pep: Pep) -> tuple[bytes, str]:

@@ -197,6 +197,8 @@ def _clean_section_data(key: str, data: dict) -> dict:
             try:
                 number = Decimal(value)
             except ArithmeticError:
+                number = None
+            if number is None or not number.is_finite():  # NaN and Infinity are not numbers
                 errors[field.name] = f"{field.label} must be a number, like 94.5."
                 continue
             if number < 0 or (field.name == "attendance_percent" and number > 100):
@@ -354,13 +356,27 @@ def attainment_save(*, actor, pep: Pep, rows: list[dict]) -> list[AttainmentEntr
     _require_editable(pep)
     allowed = set(dict(scales.SCALES.get(pep.key_stage, ())))
     errors = {}
+    subjects = set()
     for i, row in enumerate(rows):
         for column in ("baseline", "current", "target"):
             value = row.get(column, "")
             if value and allowed and value not in allowed:
                 errors[f"{i}-{column}"] = f"“{value}” is not on the {pep.key_stage} scale."
-        if not str(row.get("subject", "")).strip():
+            elif len(value) > 40 or "\x00" in value:
+                errors[f"{i}-{column}"] = (
+                    f"The {column} for {str(row.get('subject', '')).strip()[:80]} must be "
+                    "40 characters or fewer, in words and numbers."
+                )
+        subject = str(row.get("subject", "")).strip()
+        if not subject:
             errors[f"{i}-subject"] = "Enter the subject."
+        elif len(subject) > 80 or "\x00" in subject:
+            errors[f"{i}-subject"] = (
+                "A subject's name must be 80 characters or fewer, in words and numbers."
+            )
+        elif subject.casefold() in subjects:
+            errors[f"{i}-subject"] = f"{subject} is listed twice. Enter each subject once."
+        subjects.add(subject.casefold())
     if errors:
         raise ValidationError(errors)
     pep.attainment.all().delete()

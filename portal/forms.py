@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from children.permissions import today
-from epep.tenancy.models import Membership
 from epep.tenancy.roles import SCHOOL_ROLES
+from epep.tenancy.selectors import school_role_holders
 
 
 class GovukDateInput(forms.DateInput):
@@ -66,15 +66,12 @@ class DelegateAccessForm(forms.Form):
         initial=_default_expiry,
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, child, **kwargs):
         super().__init__(*args, **kwargs)
-        colleague_ids = (
-            Membership.objects.active()
-            .filter(role__in=[r.value for r in SCHOOL_ROLES], school_id__in=actor.school_ids)
-            .exclude(user_id=actor.user_id)
-            .values("user_id")
-        )
-        self.fields["colleague"].queryset = get_user_model().objects.filter(pk__in=colleague_ids)
+        # Colleagues at the teacher's school whom the child's authority endorses.
+        self.fields["colleague"].queryset = school_role_holders(
+            school_ids=actor.school_ids, authority_id=child.local_authority_id, roles=SCHOOL_ROLES
+        ).exclude(pk=actor.user_id)
 
 
 class SwitchRoleForm(forms.Form):

@@ -51,7 +51,10 @@ def render_child_list(request, *, template, title, searchable=False, extra=None)
     day = today()
     children = children_for(actor=request.actor, day=day).annotate(**next_deadline_annotations())
     query = request.GET.get("q", "").strip() if searchable else ""
-    if query:
+    if "\x00" in query:
+        # No name or UPN holds a NUL character, and PostgreSQL refuses to compare one.
+        children = children.none()
+    elif query:
         children = children.filter(
             Q(legal_first_name__icontains=query)
             | Q(legal_last_name__icontains=query)

@@ -84,7 +84,7 @@ def child_detail(request, child_id: UUID):
 
 def _grant_form_view(request, child_id, *, form_class, service, form_kwargs, service_kwargs):
     child = selectors.access_child_by_id(actor=request.actor, child_id=child_id)
-    form = form_class(request.POST or None, **form_kwargs)
+    form = form_class(request.POST or None, **form_kwargs(child))
     if request.method == "POST" and form.is_valid():
         try:
             service(
@@ -118,7 +118,7 @@ def child_access_grant(request, child_id: UUID):
         child_id,
         form_class=GrantAccessForm,
         service=services.child_access_grant,
-        form_kwargs={},
+        form_kwargs=lambda child: {},
         service_kwargs=lambda form: {"grantee": form.grantee},
     )
 
@@ -131,7 +131,7 @@ def child_access_delegate(request, child_id: UUID):
         child_id,
         form_class=DelegateAccessForm,
         service=services.child_access_delegate,
-        form_kwargs={"actor": request.actor},
+        form_kwargs=lambda child: {"actor": request.actor, "child": child},
         service_kwargs=lambda form: {"colleague": form.cleaned_data["colleague"]},
     )
 

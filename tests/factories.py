@@ -156,6 +156,54 @@ class MembershipFactory(factory.django.DjangoModelFactory):
             return super()._create(model_class, *args, **kwargs)
 
 
+def school_membership(*, user, role=Role.DESIGNATED_TEACHER, school, endorsed_by, pending=()):
+    """A school role recorded by the first of ``endorsed_by``, endorsed by each of them
+    (and asked of ``pending``), as accepting invitations and decisions would leave it."""
+    from django.utils import timezone
+
+    from epep.tenancy.models import SchoolRoleEndorsement
+
+    owner = endorsed_by[0]
+    membership = MembershipFactory(user=user, role=role, local_authority=owner, school=school)
+    for la, state in [(la, "endorsed") for la in endorsed_by] + [(la, "pending") for la in pending]:
+        with authority_context(local_authority_ids=[la.pk]):
+            SchoolRoleEndorsement.objects.create(
+                membership=membership,
+                local_authority=la,
+                user=user,
+                school=school,
+                role=role,
+                state=state,
+                decided_at=timezone.now() if state == "endorsed" else None,
+                requested_by_authority=None if la == owner else owner,
+            )
+    return membership
+
+
+def endorse(user, authority, role=Role.DESIGNATED_TEACHER):
+    """``authority`` also lets ``user``'s school role see its children (as if it had
+    said yes to the request)."""
+    from django.utils import timezone
+
+    from epep.tenancy.models import SchoolRoleEndorsement
+
+    with authority_context(local_authority_ids=[], user_id=user.pk):
+        membership = Membership.objects.get(user=user, role=role)
+    with authority_context(local_authority_ids=[authority.pk]):
+        endorsement, _ = SchoolRoleEndorsement.objects.update_or_create(
+            membership=membership,
+            local_authority=authority,
+            defaults={
+                "user": user,
+                "school_id": membership.school_id,
+                "role": role,
+                "state": "endorsed",
+                "decided_at": timezone.now(),
+            },
+        )
+    return endorsement
+
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -195,6 +243,8 @@ class World:
     shared_school: School
     school_a: School
     all_children: list[Child]
+    #: Sefton Primary: in Sefton's area, only Sefton's ``other_child`` on roll
+    school_b: School | None = None
 
 
 def make_authority(la: LocalAuthority, school: School, shared_school: School) -> Authority:
@@ -218,7 +268,7 @@ def make_authority(la: LocalAuthority, school: School, shared_school: School) ->
         AllocationFactory(child=auth.other_child, worker=UserFactory(), kind=kind)
     for role, user in auth.users.items():
         if role in SCHOOL_ROLES:
-            MembershipFactory(user=user, role=role, local_authority=None, school=shared_school)
+            school_membership(user=user, role=role, school=shared_school, endorsed_by=[la])
         elif role == Role.YOUNG_PERSON:
             MembershipFactory(user=user, role=role, local_authority=la, child=auth.child)
         else:
@@ -256,6 +306,7 @@ def build_world() -> World:
         shared_school=shared,
         school_a=school_a,
         all_children=[a.child, a.other_child, b.child, b.other_child],
+        school_b=school_b,
     )
 
 

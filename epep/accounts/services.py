@@ -19,8 +19,14 @@ from django.utils import timezone
 
 from epep.audit.services import audit_record
 from epep.tenancy.context import authority_context
-from epep.tenancy.models import Membership
+from epep.tenancy.models import Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, SCHOOL_ROLES, Role
+from epep.tenancy.services import (
+    school_role_allowed_at,
+    school_role_endorse_added,
+    school_role_endorsement_withdraw,
+    school_role_endorsements_request,
+)
 
 from .models import AgreementAcceptance, Invitation, User, UserAgreement
 
@@ -33,6 +39,11 @@ INVITABLE_ROLES = {
     Role.VS_HEAD: frozenset(Role) - {Role.LA_ADMIN},
     Role.VS_OFFICER: frozenset(Role) - {Role.LA_ADMIN, Role.VS_HEAD},
 }
+
+
+class InvitationRefused(ValidationError):
+    """An invitation that would give access an authority cannot give. The attempt is
+    audited; the caller must let the audit event outlive the refusal (it commits)."""
 
 
 class InvitationUnusable(Exception):
@@ -75,8 +86,45 @@ def _send_invitation(invitation: Invitation, token: str, base_url: str) -> None:
     )
 
 
+def _refuse_school_role_elsewhere(actor, authority, school, role: Role, email: str) -> None:
+    """An authority adds school staff only where it looks after a child on roll or in its
+    own area: anything else would give it access it cannot give. The refusal is recorded
+    and outlives the rolled-back invitation."""
+    if school_role_allowed_at(authority=authority, school=school):
+        return
+    refusal = InvitationRefused(
+        {
+            "school": f"{authority.name} has no children on roll at {school.name}, which is "
+            "not in your area. You can add school staff only where you look after a child "
+            "or in your own area: ask the Virtual School of the children there."
+        }
+    )
+    refusal.audit = {
+        "acting_user": actor.user,
+        "role": actor.role,
+        "action": "invite_refused",
+        "object_type": "children.school",
+        "object_id": school.urn,
+        "local_authority_id": authority.pk,
+        "detail": {"email": email.strip().lower(), "role": role.value},
+    }
+    raise refusal
+
+
+def invitation_create(**kwargs) -> tuple[Invitation, str]:
+    """Invite someone by email into a role in the actor's authority. Returns the
+    invitation and the one-time token (which is only ever in the email). A refused
+    attempt to give access the authority cannot give is recorded, outside the
+    rolled-back transaction."""
+    try:
+        return _invitation_create(**kwargs)
+    except InvitationRefused as refusal:
+        audit_record(**refusal.audit)
+        raise
+
+
 @transaction.atomic
-def invitation_create(
+def _invitation_create(
     *,
     actor,
     email: str,
@@ -95,8 +143,10 @@ def invitation_create(
         raise ValidationError({"role": f"You cannot invite someone as {role.label}."})
     authority = actor.authorities[0]
     placement = None
-    if role in SCHOOL_ROLES and school is None:
-        raise ValidationError({"school": "Enter the school's URN."})
+    if role in SCHOOL_ROLES:
+        if school is None:
+            raise ValidationError({"school": "Enter the school's URN."})
+        _refuse_school_role_elsewhere(actor, authority, school, role, email)
     if role in (Role.CARER, Role.YOUNG_PERSON):
         if child is None or child.local_authority_id != authority.pk:
             raise ValidationError({"child": "Choose the child."})
@@ -213,12 +263,25 @@ def invitation_accept(
         user.save()
     elif user.email.lower() != invitation.email.lower():
         raise PermissionDenied("This invitation is for a different email address.")
-    with authority_context(local_authority_ids=[invitation.local_authority_id], user_id=user.pk):
-        _grant_invited_role(invitation, user)
+    authority_id = invitation.local_authority_id
+    with authority_context(local_authority_ids=[authority_id], user_id=user.pk):
+        membership = _grant_invited_role(invitation, user)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         _audit(user, invitation.role, "invite_accept", invitation)
+        if membership.role in SCHOOL_ROLES:
+            # One school role, per-authority say-so: the inviting authority endorses the
+            # person; every other authority with children on roll there is asked.
+            school_role_endorse_added(
+                membership=membership, authority_id=authority_id, acting_user=user
+            )
+            school_role_endorsements_request(
+                membership=membership,
+                requested_by_authority_id=authority_id,
+                acting_user=user,
+                acting_role=invitation.role,
+            )
     return user
 
 
@@ -227,13 +290,33 @@ def _grant_invited_role(invitation: Invitation, user: User) -> Membership:
 
     role = Role(invitation.role)
     if role in SCHOOL_ROLES:
-        lookup = {"user": user, "role": role, "school": invitation.school}
-        defaults = {"local_authority": None}
-    else:
-        lookup = {"user": user, "role": role, "local_authority": invitation.local_authority}
-        defaults = {"child": invitation.child}
+        # One school role per person and school, whichever authority adds them. An
+        # existing one (maybe added by another authority, maybe ended) is kept as it is
+        # and only reactivated by its own authority; the inviting authority's say-so is
+        # its endorsement (see invitation_accept).
+        membership = Membership.objects.filter(
+            user=user, role=role, school=invitation.school
+        ).first()
+        if membership is None:
+            return Membership.objects.create(
+                user=user,
+                role=role,
+                school=invitation.school,
+                local_authority_id=invitation.local_authority_id,
+            )
+        if not membership.is_active:
+            with authority_context(
+                local_authority_ids=[membership.local_authority_id, invitation.local_authority_id],
+                user_id=user.pk,
+            ):
+                # Ended by its authority: the inviting authority takes it over afresh.
+                membership.local_authority_id = invitation.local_authority_id
+                membership.is_active = True
+                membership.save(update_fields=["local_authority", "is_active"])
+        return membership
+    lookup = {"user": user, "role": role, "local_authority": invitation.local_authority}
     membership, _ = Membership.objects.update_or_create(
-        **lookup, defaults={**defaults, "is_active": True}
+        **lookup, defaults={"child": invitation.child, "is_active": True}
     )
     if role == Role.CARER and invitation.placement_id:
         PlacementCarer.objects.get_or_create(
@@ -364,10 +447,10 @@ __all__ = [
 #
 # - an authority-bound membership (Virtual School, LA administrator, social worker,
 #   personal adviser, IRO, carer, young person): the authority it names;
-# - a school-bound membership (designated teacher, school staff) names a school, not an
-#   authority, and serves every authority with children on roll there. It is administered
-#   by the authority the school stands in (``School.la_code``): the school's home
-#   authority. Other authorities cannot change it, even if they invited the person.
+# - a school-bound membership (designated teacher, school staff) names a school and the
+#   authority that added the person, which administers it. Other authorities with
+#   children on roll there endorse the person or not (``SchoolRoleEndorsement``, their
+#   School staff page) but cannot change the membership.
 #
 # "The people of an authority" are those holding a membership (current or ended) it
 # administers. An LA administrator or Virtual School Head may then:
@@ -400,10 +483,9 @@ PEOPLE_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD, Role.VS_OFFICER})
 
 
 def administered_by(authority) -> Q:
-    """A filter over ``Membership``: the memberships ``authority`` administers."""
-    return Q(local_authority_id=authority.pk) | Q(
-        local_authority__isnull=True, school__la_code=authority.code
-    )
+    """A filter over ``Membership``: the memberships ``authority`` administers (those it
+    recorded; school roles it only endorses are on its School staff page)."""
+    return Q(local_authority_id=authority.pk)
 
 
 def people_of_authority(authority) -> QuerySet[User]:
@@ -434,9 +516,7 @@ def _all_memberships_of(person) -> list[Membership]:
 
 
 def _administers(authority, membership: Membership) -> bool:
-    if membership.local_authority_id is not None:
-        return membership.local_authority_id == authority.pk
-    return membership.school is not None and membership.school.la_code == authority.code
+    return membership.local_authority_id == authority.pk
 
 
 @dataclass(frozen=True)
@@ -449,6 +529,8 @@ class PersonScope:
     ours: tuple[Membership, ...]
     #: the person's active memberships administered by anyone else
     elsewhere: tuple[Membership, ...]
+    #: other authorities' endorsements in force of this authority's school memberships
+    endorsed_elsewhere: tuple[SchoolRoleEndorsement, ...] = ()
 
     @property
     def active_ours(self) -> tuple[Membership, ...]:
@@ -457,16 +539,31 @@ class PersonScope:
     @property
     def whole_account(self) -> bool:
         """Every active membership of the person is this authority's to administer."""
-        return bool(self.ours) and not self.elsewhere
+        return bool(self.ours) and not self.elsewhere and not self.endorsed_elsewhere
+
+
+def _endorsements_of(person) -> list[SchoolRoleEndorsement]:
+    """Every authority's endorsements of ``person`` (their own rows, as above)."""
+    with authority_context(local_authority_ids=(), user_id=person.pk):
+        return list(SchoolRoleEndorsement.objects.filter(user_id=person.pk))
 
 
 def person_scope(*, authority, person: User) -> PersonScope:
     memberships = _all_memberships_of(person)
+    ours = tuple(m for m in memberships if _administers(authority, m))
+    our_school_roles = {m.pk for m in ours if m.is_active and m.role in SCHOOL_ROLES}
     return PersonScope(
         person=person,
         authority=authority,
-        ours=tuple(m for m in memberships if _administers(authority, m)),
+        ours=ours,
         elsewhere=tuple(m for m in memberships if m.is_active and not _administers(authority, m)),
+        endorsed_elsewhere=tuple(
+            e
+            for e in (_endorsements_of(person) if our_school_roles else ())
+            if e.membership_id in our_school_roles
+            and e.local_authority_id != authority.pk
+            and e.in_force
+        ),
     )
 
 
@@ -514,7 +611,7 @@ def account_actions(actor, scope: PersonScope, *, mfa_enabled: bool) -> AccountA
     return AccountActions(
         deactivate=whole and person.is_active,
         reactivate=whole and not person.is_active and active_here,
-        remove=active_here and bool(scope.elsewhere),
+        remove=active_here and bool(scope.elsewhere or scope.endorsed_elsewhere),
         reset_mfa=mfa_enabled and (active_here or whole),
     )
 
@@ -547,11 +644,14 @@ def _person_authority_ids(person: User) -> list[int]:
     from epep.tenancy.models import LocalAuthority
 
     memberships = _all_memberships_of(person)
-    ids = {m.local_authority_id for m in memberships if m.local_authority_id}
-    codes = {m.school.la_code for m in memberships if m.school_id}
-    if codes:
-        ids |= set(LocalAuthority.objects.filter(code__in=codes).values_list("pk", flat=True))
-    return sorted(ids)
+    ids = {m.local_authority_id for m in memberships}
+    with authority_context(local_authority_ids=(), user_id=person.pk):
+        ids |= set(
+            SchoolRoleEndorsement.objects.filter(user_id=person.pk).values_list(
+                "local_authority_id", flat=True
+            )
+        )
+    return sorted(LocalAuthority.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _audit_account(actor, action: str, person: User, scope: PersonScope | None, **detail):
@@ -622,8 +722,24 @@ def user_remove_from_authority(*, actor, user: User) -> list[Membership]:
     if scope is None:
         raise PermissionDenied("Remove people from an authority while acting for it.")
     authority = scope.authority
-    ended = list(scope.active_ours)
+    # A school role other authorities still endorse stays, handed to one of them; this
+    # authority's own say-so ends with everything else it gave.
+    successors = {}
+    for endorsement in sorted(scope.endorsed_elsewhere, key=lambda e: e.created_at):
+        successors.setdefault(endorsement.membership_id, endorsement.local_authority_id)
+    for endorsement in SchoolRoleEndorsement.objects.filter(
+        user_id=user.pk,
+        local_authority_id=authority.pk,
+        state=SchoolRoleEndorsement.State.ENDORSED,
+    ).select_related("user", "school"):
+        school_role_endorsement_withdraw(actor=actor, endorsement=endorsement)
+    ended = [m for m in scope.active_ours if m.pk not in successors]
     Membership.objects.filter(pk__in=[m.pk for m in ended]).update(is_active=False)
+    for membership in scope.active_ours:
+        if membership.pk in successors:
+            successor = successors[membership.pk]
+            with authority_context(local_authority_ids=[authority.pk, successor], user_id=user.pk):
+                Membership.objects.filter(pk=membership.pk).update(local_authority_id=successor)
     now = timezone.now()
     grants = list(
         ChildAccessGrant.objects.filter(

@@ -80,6 +80,6 @@ def child_access_log(
         events = events.filter(user_id=user_id)
     if date_from is not None:
         events = events.filter(occurred_at__gte=start_of_day(date_from))
-    if date_to is not None:
+    if date_to is not None and date_to < date.max:  # up to the last day there is: no end
         events = events.filter(occurred_at__lt=start_of_day(date_to + timedelta(days=1)))
     return AccessLog(events=events, about_child=about_child)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 from uuid import UUID
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
@@ -25,8 +27,25 @@ def audit_record(
     local_authority_id: int | None = None,
     child_public_id: UUID | None = None,
     detail: dict | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
+    """Record an event by ``acting_user`` (who must be the person in this transaction's
+    database context: the ``audit_append`` policy admits nothing else), about
+    ``local_authority_id`` (one of the context's authorities) or about no authority.
+
+    With no person (a background job, the demo seed, an import) the event is the
+    system's: see ``audit_record_system_event``. Returns the event written by a person.
+    """
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    if user is None:
+        audit_record_system_event(
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            local_authority_id=local_authority_id,
+            child_public_id=child_public_id,
+            detail=detail,
+        )
+        return None
     return AuditEvent.objects.create(
         user=user,
         user_email=getattr(user, "email", "") if user else "",
@@ -40,6 +59,42 @@ def audit_record(
         path=current_path.get(),
         detail=detail or {},
     )
+
+
+def audit_record_system_event(
+    *,
+    action: str,
+    local_authority_id: int | None,
+    object_type: str = "",
+    object_id: str = "",
+    child_public_id: UUID | None = None,
+    detail: dict | None = None,
+) -> None:
+    """Record an event nobody in particular did (role ``system``), in
+    ``local_authority_id``, which must be one of the context's authorities.
+
+    The application role cannot insert an event without a person (migration
+    ``0005_events_have_an_actor``): the ``SECURITY DEFINER`` function
+    ``audit_record_system_event`` writes it, refusing one without an authority, outside
+    the context's authorities, or while a person is in the context.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT audit_record_system_event("
+            "%s::bigint, %s::text, %s::text, %s::text, %s::uuid, %s::jsonb, %s::timestamptz,"
+            " %s::text, %s::text)",
+            [
+                local_authority_id,
+                action,
+                object_type,
+                object_id,
+                child_public_id,
+                json.dumps(detail or {}, cls=DjangoJSONEncoder),
+                timezone.now(),
+                current_request_id.get(),
+                current_path.get(),
+            ],
+        )
 
 
 _pending: ContextVar[list[Callable[[], None]] | None] = ContextVar(

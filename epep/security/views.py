@@ -4,7 +4,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,11 +36,13 @@ def session_extend(request):
     if _wants_json(request):
         return JsonResponse(services.session_times(request.session).as_json())
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site (the page the form was on): anything else, including a
+    # bare word that redirect() would try as a view name, goes home.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
 
 
 @require_http_methods(["GET", "POST"])

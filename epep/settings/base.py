@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "meetings.tasks.refresh_all_deadlines",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Authorities with newly placed children are asked about the school staff there.
+    "request-school-role-endorsements": {
+        "task": "epep.tenancy.tasks.request_school_role_endorsements",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "send-daily-digests": {
         "task": "epep.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

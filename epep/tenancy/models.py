@@ -1,5 +1,7 @@
 """Local authorities (the tenants) and memberships (who holds which role where)."""
 
+import uuid
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -70,13 +72,14 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    """One role held by one person.
+    """One role held by one person, always recorded by one authority (a tenant row).
 
     Authority-bound roles (Virtual School, LA admin, social worker, personal adviser, IRO,
-    carer, young person) name their local authority. A designated teacher's membership
-    names a school instead: they see the children on roll there from any authority. School
-    staff also name a school, and see only the children a designated teacher shares with them.
-    A young person's membership names their own child record.
+    carer, young person) act for that authority. A school role (designated teacher, school
+    staff) also names a school: one account, one school role there, whichever authorities
+    work with it. The authority that added the person owns the row; what the person may
+    see at the school rests on each authority's :class:`SchoolRoleEndorsement`, never on
+    the membership alone. A young person's membership names their own child record.
     """
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
@@ -84,17 +87,17 @@ class Membership(models.Model):
     local_authority = models.ForeignKey(
         LocalAuthority,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="memberships",
         db_index=True,
+        help_text="The authority that recorded this role (for a school role: that added "
+        "the person; other authorities endorse them separately).",
     )
     school = models.ForeignKey(
         "children.School",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="designated_teachers",
+        related_name="school_memberships",
     )
     child = models.ForeignKey(
         "children.Child",
@@ -120,10 +123,6 @@ class Membership(models.Model):
                 condition=Q(role__in=_SCHOOL_ROLES) | Q(school__isnull=True),
             ),
             models.CheckConstraint(
-                name="tenancy_membership_authority_roles_have_la",
-                condition=Q(role__in=_SCHOOL_ROLES) | Q(local_authority__isnull=False),
-            ),
-            models.CheckConstraint(
                 name="tenancy_membership_young_person_has_child",
                 condition=~Q(role=Role.YOUNG_PERSON) | Q(child__isnull=False),
             ),
@@ -141,12 +140,107 @@ class Membership(models.Model):
                 condition=Q(role__in=_SCHOOL_ROLES),
                 name="tenancy_membership_unique_school_role",
             ),
+            # Endorsements copy (user, school) and must match: see SchoolRoleEndorsement.
+            models.UniqueConstraint(
+                fields=["id", "user", "school"], name="tenancy_membership_id_user_school"
+            ),
         ]
 
     def __str__(self) -> str:
-        where = self.school or self.local_authority
+        where = self.school if self.role in SCHOOL_ROLES else self.local_authority
         return f"{self.user} — {self.get_role_display()} ({where})"
 
     @property
     def is_authority_wide(self) -> bool:
         return self.role in AUTHORITY_WIDE_ROLES
+
+
+class EndorsementQuerySet(models.QuerySet):
+    def in_force(self):
+        """Endorsements that give access today: endorsed, not withdrawn, on an active
+        membership of an active account."""
+        return self.filter(
+            state=SchoolRoleEndorsement.State.ENDORSED,
+            membership__is_active=True,
+            user__is_active=True,
+        )
+
+
+class SchoolRoleEndorsement(models.Model):
+    """One authority's say-so for one person's school role at one school.
+
+    A designated teacher (or school staff member) sees an authority's children on roll at
+    their school only while that authority endorses them. The authority that adds the
+    person endorses them at once; every other authority with children on roll there is
+    asked. Withdrawing ends access the same day.
+
+    A tenant row of the endorsing authority (row-level security: that authority reads and
+    writes it; the person reads their own, to know their boundary, and cannot write it).
+    ``user``, ``school`` and ``role`` repeat the membership's, held equal by a composite
+    foreign key, so the policy and the access filter need no join.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        ENDORSED = "endorsed", "Can see our children"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    local_authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        related_name="school_role_endorsements",
+        db_index=True,
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("children.School", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    #: the authority whose adding of the person led to this request (None when this
+    #: authority added them itself)
+    requested_by_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = EndorsementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "local_authority"],
+                name="tenancy_endorsement_one_per_authority",
+            ),
+            models.CheckConstraint(
+                name="tenancy_endorsement_school_role",
+                condition=Q(role__in=_SCHOOL_ROLES),
+            ),
+            models.CheckConstraint(
+                name="tenancy_endorsement_state_valid",
+                condition=Q(state__in=["pending", "endorsed", "declined", "withdrawn"]),
+            ),
+            models.CheckConstraint(
+                name="tenancy_endorsement_decision_recorded",
+                condition=Q(state="pending") | Q(decided_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "state"], name="endorsement_user_state_idx"),
+            models.Index(fields=["school", "local_authority"], name="endorsement_school_la_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority.name}: {self.user} at {self.school} ({self.state})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.state == self.State.ENDORSED

@@ -18,3 +18,88 @@ def roles_held_by(user) -> frozenset[Role]:
             Role(r)
             for r in Membership.objects.active().filter(user=user).values_list("role", flat=True)
         )
+
+
+def school_authorities_on_roll(school_id: int) -> frozenset[int]:
+    """The ids of the authorities with a child on roll at the school today (and nothing
+    else about them): a SECURITY DEFINER database function, see
+    ``epep/tenancy/migrations/0005_school_role_rls.py``."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT school_authorities_on_roll(%s::bigint)", [school_id])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def endorsements_of_authority(authority_id: int):
+    """Everyone holding a school role whom ``authority_id`` has been asked to endorse,
+    endorses, declined or withdrew (its own rows, by row-level security too)."""
+    from .models import SchoolRoleEndorsement
+
+    return SchoolRoleEndorsement.objects.filter(local_authority_id=authority_id).select_related(
+        "user", "school", "requested_by_authority"
+    )
+
+
+def school_role_holders(*, school_ids, authority_id: int, roles=None):
+    """The people holding a school role at ``school_ids`` whom ``authority_id`` endorses
+    today: the only school staff who may be proposed, assigned or shared anything about
+    that authority's children. Read in the authority's context (its own rows)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import SchoolRoleEndorsement
+
+    endorsements = SchoolRoleEndorsement.objects.filter(
+        state=SchoolRoleEndorsement.State.ENDORSED,
+        local_authority_id=authority_id,
+        school_id__in=list(school_ids),
+    )
+    if roles is not None:
+        endorsements = endorsements.filter(role__in=[Role(r).value for r in roles])
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=endorsements.values("user_id"))
+        .order_by("full_name", "pk")
+    )
+
+
+def endorsements_of_person(*, user_id: int, school_ids):
+    """A school role holder's own endorsements (readable as their own rows): which
+    authorities let them see their children, which are still to decide."""
+    from .models import SchoolRoleEndorsement
+
+    return (
+        SchoolRoleEndorsement.objects.filter(user_id=user_id, school_id__in=list(school_ids))
+        .select_related("local_authority", "school")
+        .order_by("school__name", "local_authority__name")
+    )
+
+
+def access_endorsement_by_id(*, actor, endorsement_id):
+    """The one way to fetch an endorsement a URL names: one of the actor's authority's,
+    or 404 (missing and refused alike, the refusal recorded)."""
+    from django.http import Http404
+
+    from epep.audit.services import audit_record_outliving_rollback
+
+    from .permissions import can_endorse_school_roles
+
+    endorsement = None
+    if can_endorse_school_roles(actor):
+        endorsement = (
+            endorsements_of_authority(actor.authorities[0].pk)
+            .filter(public_id=endorsement_id)
+            .first()
+        )
+    if endorsement is None:
+        if actor is not None and actor.role is not None:
+            audit_record_outliving_rollback(
+                acting_user=actor.user,
+                role=actor.role,
+                action="access_refused",
+                object_type="tenancy.schoolroleendorsement",
+                object_id=str(endorsement_id),
+                local_authority_id=actor.authorities[0].pk if len(actor.authorities) == 1 else None,
+            )
+        raise Http404("Page not found")
+    return endorsement

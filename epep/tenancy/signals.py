@@ -16,6 +16,20 @@ READ_ONLY_TABLES = ["django_migrations"]
 RECORD_REFUSAL_FUNCTION = (
     "public.audit_record_refusal(uuid, bigint, text, text, timestamptz, text, text, text)"
 )
+#: Which authorities have a child on roll at a school (ids only): see
+#: epep/tenancy/migrations/0005_school_role_rls.py.
+AUTHORITIES_ON_ROLL_FUNCTION = "public.school_authorities_on_roll(bigint)"
+#: Events without a person (role "system"): epep/audit/migrations/0005_events_have_an_actor.py.
+RECORD_SYSTEM_EVENT_FUNCTION = (
+    "public.audit_record_system_event(bigint, text, text, text, uuid, jsonb, timestamptz,"
+    " text, text)"
+)
+#: The only functions of ours the application role may execute.
+APPLICATION_FUNCTIONS = [
+    RECORD_REFUSAL_FUNCTION,
+    RECORD_SYSTEM_EVENT_FUNCTION,
+    AUTHORITIES_ON_ROLL_FUNCTION,
+]
 
 
 def grant_application_role(using: str = "default") -> None:
@@ -48,15 +62,15 @@ def grant_application_role(using: str = "default") -> None:
                 )
             )
         # Refused look-ups are recorded through one SECURITY DEFINER function (see
-        # epep/audit/migrations/0004_refusal_functions.py): the only function of ours the
+        # epep/audit/migrations/0004_refusal_functions.py), and one tells which
+        # authorities to ask to endorse a school role: the only functions of ours the
         # application role may execute.
-        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [RECORD_REFUSAL_FUNCTION])
-        if cursor.fetchone()[0]:
-            statements.append(
-                sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
-                    sql.SQL(RECORD_REFUSAL_FUNCTION), ident
+        for function in APPLICATION_FUNCTIONS:
+            cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+            if cursor.fetchone()[0]:
+                statements.append(
+                    sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(function), ident)
                 )
-            )
         for statement in statements:
             cursor.execute(statement.as_string(cursor.connection))
 

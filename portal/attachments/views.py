@@ -7,8 +7,9 @@ adviser and the Virtual School add them; the uploader or the Virtual School dele
 Carers and young people do not see documents for now. Everyone else gets the same 404 as
 for a document or child that does not exist.
 
-A document is served only here, as a download: ``Content-Disposition: attachment``, the
-type detected at upload, ``nosniff``, ``no-store`` and a sandboxing
+A document is served only here, as a download: ``Content-Disposition: attachment`` under a
+neutral name (kind, date, reference: never the uploaded name, which often names the
+child), the type detected at upload, ``nosniff``, ``no-store`` and a sandboxing
 Content-Security-Policy, so a document can never run as a page of this site. All database
 work is done before the response is returned: the file itself is streamed after the
 request's transaction (and its row-level-security context) has ended.
@@ -29,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from children.selectors import access_child_by_id
+from epep.exports import attachment_header
 from peps import attachments, services
 from peps.models import Status
 from peps.selectors import peps_for
@@ -113,7 +115,7 @@ def attachment_download(request, attachment_id: UUID):
         logger.error("The file of document %s is missing", attachment.public_id)
         raise Http404("No document found") from None
     response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = attachments.content_disposition(attachment.original_name)
+    response["Content-Disposition"] = attachment_header(attachments.download_filename(attachment))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -1,7 +1,14 @@
 from epep.tenancy.roles import Role
+from epep.tenancy.selectors import endorsements_of_person
 
 from ..access import roles_required
 from ..lists import render_child_list
+
+
+def _endorsements(actor):
+    """Which authorities let this person see their children at their school(s), and
+    which are still to decide (their own rows)."""
+    return list(endorsements_of_person(user_id=actor.user_id, school_ids=actor.school_ids))
 
 
 @roles_required(Role.DESIGNATED_TEACHER)
@@ -11,6 +18,7 @@ def home(request):
         template="portal/designated_teacher/home.html",
         title="Children in care at your school",
         searchable=True,
+        extra={"endorsements": _endorsements(request.actor)},
     )
 
 
@@ -20,4 +28,5 @@ def shared(request):
         request,
         template="portal/designated_teacher/shared.html",
         title="Children shared with you",
+        extra={"endorsements": _endorsements(request.actor)},
     )

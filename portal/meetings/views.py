@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from epep.audit.services import audit_record
+from epep.exports import attachment_header
+from epep.tenancy import clock
 from meetings import ics, services
 from meetings.models import Meeting, MeetingAttendee, MeetingStatus
 from peps.selectors import access_pep_by_id
@@ -149,7 +151,7 @@ def meeting_detail(request, pep_id: UUID, meeting_id: UUID):
             can_cancel=is_scheduler and meeting.status == MeetingStatus.SCHEDULED,
             can_record=can_manage
             and meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.HELD)
-            and meeting.starts_at <= timezone.now(),
+            and meeting.starts_at <= clock.now(),
         ),
     )
 
@@ -265,7 +267,7 @@ def meeting_cancel(request, pep_id: UUID, meeting_id: UUID):
 def meeting_record(request, pep_id: UUID, meeting_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
     meeting = _meeting(pep, meeting_id)
-    if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at > timezone.now():
+    if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at > clock.now():
         messages.info(request, "Attendance can be recorded once the meeting has started.")
         return redirect(_meeting_url(meeting))
     attendees = list(meeting.attendees.all())
@@ -313,5 +315,5 @@ def meeting_ics_download(request, pep_id: UUID, meeting_id: UUID):
         child_public_id=pep.child.public_id,
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="pep-meeting.ics"'
+    response["Content-Disposition"] = attachment_header(ics.filename(meeting))
     return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import school_staff, views
 
 app_name = "people"
 urlpatterns = [
@@ -16,6 +16,22 @@ urlpatterns = [
         "invitations/<uuid:invitation_id>/withdraw/",
         views.invitation_withdraw,
         name="invitation_withdraw",
+    ),
+    path("school-staff/", school_staff.school_staff, name="school_staff"),
+    path(
+        "school-staff/<uuid:endorsement_id>/allow/",
+        school_staff.endorsement_allow,
+        name="endorsement_allow",
+    ),
+    path(
+        "school-staff/<uuid:endorsement_id>/decline/",
+        school_staff.endorsement_decline,
+        name="endorsement_decline",
+    ),
+    path(
+        "school-staff/<uuid:endorsement_id>/withdraw/",
+        school_staff.endorsement_withdraw,
+        name="endorsement_withdraw",
     ),
     path("<uuid:person_id>/", views.person_detail, name="person"),
     path("<uuid:person_id>/deactivate/", views.person_deactivate, name="deactivate"),

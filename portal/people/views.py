@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from epep.accounts import services
 from epep.accounts.mfa import HasSecondFactor
 from epep.accounts.models import Invitation, User
-from epep.tenancy.models import Membership
+from epep.tenancy.models import Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
+from epep.tenancy.selectors import endorsements_of_authority
 
 from ..access import roles_required
 from .forms import CHILD_ROLES, InviteForm, PeopleFilterForm
@@ -134,6 +135,9 @@ def people_list(request):
             "filter_query": urlencode(filters),
             "role_label": Role(role).label if role else "",
             "query": query,
+            "pending_endorsements": endorsements_of_authority(authority.pk)
+            .filter(state=SchoolRoleEndorsement.State.PENDING)
+            .count(),
         },
     )
 

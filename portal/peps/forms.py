@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from funding.money import pounds_to_pence
-from peps.models import Kind, Target
+from peps.models import Kind, Status, Target
 from peps.sections import Section
 
 
@@ -45,8 +45,11 @@ class StartPepForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    target_status = forms.CharField(widget=forms.HiddenInput)
-    state_version = forms.IntegerField(widget=forms.HiddenInput)
+    #: Set by the page, never typed: a bad value here means a tampered form.
+    HIDDEN = ("target_status", "state_version")
+
+    target_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+    state_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     reason = forms.CharField(
         label="What needs to change?", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -54,6 +57,7 @@ class MoveForm(forms.Form):
         label="Date of the PEP meeting",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date of the meeting as a real date."},
     )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from children.selectors import access_child_by_id
 from epep.audit.services import audit_record
+from epep.exports import attachment_header
 from peps import rules, scales, selectors, services
 from peps.models import Status
 from peps.sections import SECTION_BY_KEY, SECTIONS
@@ -205,7 +206,9 @@ def pep_move(request, pep_id: UUID):
     pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        raise Http404("Page not found")
+        if any(name in form.errors for name in MoveForm.HIDDEN):
+            raise Http404("Page not found")
+        return _page(request, pep, status=400, move_form=form)
     try:
         services.pep_transition(
             actor=request.actor,
@@ -403,5 +406,5 @@ def pep_pdf(request, pep_id: UUID):
         detail={"draft": pep.status != Status.FINALISED},
     )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_header(filename)
     return response

@@ -34,6 +34,8 @@ from children.selectors import access_child_by_id
 from epep.audit.models import AuditEvent
 from epep.audit.selectors import LONDON, Person, child_access_log
 from epep.audit.services import audit_record, audit_record_refusal
+from epep.exports import attachment_header, csv_row, download_name
+from epep.tenancy import clock
 from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, Role
 
 from ..access import roles_required
@@ -56,9 +58,6 @@ OBJECT_NAMES = {
     "children.allocation": "a worker's allocation",
     "children.childaccessgrant": "access given by name",
 }
-
-#: Cells starting with these are formulas to a spreadsheet (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_HEADER = ["When", "Name", "Email", "Role", "What", "Action", "Request id"]
 
@@ -125,12 +124,6 @@ def row_for(event: AuditEvent) -> dict:
         ],
         "email_parts": event.user_email.replace("@", "\n@").split("\n"),
     }
-
-
-def csv_safe(value) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
 # --- filters ------------------------------------------------------------------------
@@ -317,33 +310,34 @@ def child_access_log_csv(request, child_id: UUID):
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+    writer.writerow(csv_row(CSV_HEADER))
     count = 0
     for event in log.events.iterator(chunk_size=1000):
         row = row_for(event)
         when = timezone.localtime(row["when"], LONDON).isoformat(timespec="seconds")
         writer.writerow(
-            csv_safe(value)
-            for value in (
-                when,
-                row["name"],
-                row["email"],
-                row["role"],
-                row["what"],
-                row["action"],
-                row["request_id"],
+            csv_row(
+                (
+                    when,
+                    row["name"],
+                    row["email"],
+                    row["role"],
+                    row["what"],
+                    row["action"],
+                    row["request_id"],
+                )
             )
         )
         count += 1
     _audit(actor, child, "export_access_log", {**form.audit_detail(), "rows": count})
-    today = timezone.localdate(timezone=LONDON)
+    today = clock.today()
     response = HttpResponse(
         # A byte-order mark so spreadsheet programs read the file as UTF-8.
         "\ufeff" + buffer.getvalue(),
         content_type="text/csv; charset=utf-8",
     )
     # Never the child's name: file names end up in download folders and logs.
-    response["Content-Disposition"] = (
-        f'attachment; filename="access-log-{child.public_id}-{today.isoformat()}.csv"'
+    response["Content-Disposition"] = attachment_header(
+        download_name("access-log", child.public_id, today.isoformat(), extension="csv")
     )
     return response

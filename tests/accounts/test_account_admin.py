@@ -31,7 +31,13 @@ from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import Role
 
-from ..factories import MembershipFactory, SchoolFactory, UserFactory, ready_for_work
+from ..factories import (
+    MembershipFactory,
+    SchoolFactory,
+    UserFactory,
+    ready_for_work,
+    school_membership,
+)
 from .helpers import authenticators_of, sign_in, user_sessions_of
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +76,8 @@ def two_authority_teacher(world):
     access Kent gave them by name to one of its children."""
     teacher = UserFactory(email="two.schools@example.org", full_name="Tess Twoschools")
     sefton_school = SchoolFactory(name="Sefton High", la_code="343")
-    for school in (world.school_a, sefton_school):
-        MembershipFactory(
-            user=teacher, role=Role.DESIGNATED_TEACHER, local_authority=None, school=school
-        )
+    for school, authority in ((world.school_a, world.a.la), (sefton_school, world.b.la)):
+        school_membership(user=teacher, school=school, endorsed_by=[authority])
     ready_for_work(teacher, [Role.DESIGNATED_TEACHER])
     with authority_context(local_authority_ids=[world.a.la.pk]):
         ChildAccessGrant.objects.create(
@@ -242,11 +246,12 @@ def test_a_designated_teacher_in_two_authorities_can_be_removed_but_not_deactiva
 
 
 def test_a_person_wholly_in_one_authority_can_be_deactivated_by_it_only(world, kent_admin):
-    """The designated teacher at Shared Academy (in Kent's area) belongs to Kent only."""
+    """Sefton's designated teacher at Shared Academy (in Kent's area) was added, and is
+    endorsed, by Sefton only: theirs to deactivate, not Kent's, whose area it is."""
     teacher = world.b.users[Role.DESIGNATED_TEACHER]
-    assert "Deactivate account" in kent_admin.get(person_url(teacher)).content.decode()
     sefton = signed_in(world.b.users[Role.LA_ADMIN])
-    assert sefton.get(person_url(teacher)).status_code == 404
+    assert "Deactivate account" in sefton.get(person_url(teacher)).content.decode()
+    assert kent_admin.get(person_url(teacher)).status_code == 404
 
 
 def test_nobody_changes_their_own_account_and_a_head_cannot_change_an_administrator(
@@ -529,9 +534,7 @@ def _add_people(world, count):
     for i in range(count):
         user = UserFactory(email=f"bulk{count}-{i}@example.org", full_name=f"Bulk {i:03d}")
         if i % 3 == 0:
-            MembershipFactory(
-                user=user, role=Role.DESIGNATED_TEACHER, local_authority=None, school=school
-            )
+            school_membership(user=user, school=school, endorsed_by=[world.a.la])
         else:
             MembershipFactory(user=user, role=Role.SOCIAL_WORKER, local_authority=world.a.la)
         if i % 2:

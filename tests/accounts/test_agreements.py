@@ -64,7 +64,11 @@ def test_a_new_version_asks_again(client, world):
 
 
 def test_a_designated_teacher_accepts_each_authoritys_agreement_for_its_children(world):
-    """Children of two authorities on roll: each authority's own agreement applies."""
+    """Children of two authorities on roll, both endorsing them: each authority's own
+    agreement applies."""
+    from ..factories import endorse
+
+    endorse(world.a.users[Role.DESIGNATED_TEACHER], world.b.la)
     with all_authorities_context():
         sefton = services.agreement_publish(
             acting_user=None,

@@ -73,11 +73,14 @@ def test_invitation_email_carries_a_single_use_link(client, world):
     assert user.check_password(NEW_PASSWORD)
     with all_authorities_context():
         membership = Membership.objects.get(user=user)
+        endorsements = {(e.local_authority.name, e.state) for e in membership.endorsements.all()}
+    # Recorded by Kent, who invited them; Kent's say-so lets them see Kent's children.
     assert (membership.role, membership.school, membership.local_authority) == (
         "designated_teacher",
         world.school_a,
-        None,
+        world.a.la,
     )
+    assert endorsements == {("Kent", "endorsed")}
     # Signed in, and the gate sends a professional to set up two-step sign-in first.
     home = client.get("/")
     assert home.status_code == 302 and home["Location"] == "/accounts/2fa/"

@@ -122,13 +122,12 @@ def test_people_pages_on_a_phone(browser, live_server, world):
 
 
 def test_removing_a_two_authority_teacher_explains_the_rule(browser, live_server, world):
-    from tests.factories import MembershipFactory, SchoolFactory, UserFactory, ready_for_work
+    from tests.factories import SchoolFactory, UserFactory, ready_for_work, school_membership
 
     teacher = UserFactory(email="two.schools@example.org", full_name="Tess Twoschools")
-    for school in (world.school_a, SchoolFactory(name="Sefton High", la_code="343")):
-        MembershipFactory(
-            user=teacher, role=Role.DESIGNATED_TEACHER, local_authority=None, school=school
-        )
+    sefton_high = SchoolFactory(name="Sefton High", la_code="343")
+    for school, authority in ((world.school_a, world.a.la), (sefton_high, world.b.la)):
+        school_membership(user=teacher, school=school, endorsed_by=[authority])
     ready_for_work(teacher, [Role.DESIGNATED_TEACHER])
     page = signed_in_page(browser, live_server, world.a.users[Role.VS_HEAD])
     page.goto(f"{live_server.url}/people/{teacher.public_id}/")

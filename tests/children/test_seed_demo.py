@@ -187,11 +187,21 @@ def test_every_role_has_a_user_in_each_authority(seeded):
             assert young[0].child.local_authority_id == la.pk
             assert 7 <= young[0].child.year_group(today) <= 11  # secondary age
             assert young[0].user.email == f"yp@{la.name.lower()}.{demo.DEMO_DOMAIN}"
-    shared_dt = [m for m in memberships if m.user.email == demo.SHARED_DT_EMAIL]
-    assert [(m.role, m.school.urn, m.local_authority) for m in shared_dt] == [
-        (Role.DESIGNATED_TEACHER, demo.SHARED_SCHOOL_URN, None)
-    ]
-    assert all(m.local_authority is None for m in memberships if m.role in SCHOOL_ROLES)
+        shared_dt = [m for m in memberships if m.user.email == demo.SHARED_DT_EMAIL]
+        assert [(m.role, m.school.urn, m.local_authority.code) for m in shared_dt] == [
+            (Role.DESIGNATED_TEACHER, demo.SHARED_SCHOOL_URN, "886")
+        ]
+        # Both authorities with children there have said yes.
+        assert {(e.local_authority.code, e.state) for e in shared_dt[0].endorsements.all()} == {
+            ("886", "endorsed"),
+            ("210", "endorsed"),
+        }
+        # Every school role is recorded by the authority the school stands in.
+        assert all(
+            m.local_authority.code == m.school.la_code
+            for m in memberships
+            if m.role in SCHOOL_ROLES
+        )
     admin = get_user_model().objects.get(email=demo.ADMIN_EMAIL)
     assert admin.is_staff and admin.is_superuser
     assert admin.check_password(demo.DEMO_PASSWORD)

@@ -4,6 +4,7 @@ notes recorded against the PEP, and only the PEP's circle reaches any of it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,12 +16,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from icalendar import Calendar
 
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.roles import Role
 from meetings import services
 from meetings.models import Meeting, MeetingAttendee, MeetingStatus
 from peps.models import Pep, Status, Transition
 
+from ..factories import endorse
 from ..peps.conftest import acting
 from ..peps.test_cycle import start
 
@@ -35,7 +38,7 @@ def next_on(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     """The next ``day``/``month`` after today at ``hour``:``minute`` London time (always
     within the 12 months a meeting can be booked ahead; 15 July is always summer time
     and 15 January always winter time)."""
-    today = timezone.localdate()
+    today = clock.today()
     candidate = date(today.year, month, day)
     if candidate <= today:
         candidate = date(today.year + 1, month, day)
@@ -47,7 +50,8 @@ def calendar_of(message) -> tuple[Calendar, str]:
     parts = [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
     assert len(parts) == 1, "one calendar attachment"
     part = parts[0]
-    assert part.get_filename() == "pep-meeting.ics"
+    # Named by the meeting's date and reference, never the child.
+    assert re.fullmatch(r"pep-meeting-\d{4}-\d\d-\d\d-[0-9a-f]{8}\.ics", part.get_filename())
     assert part.get_content_disposition() == "attachment"
     return Calendar.from_ical(part.get_content()), part.get_param("method")
 
@@ -88,6 +92,12 @@ def meeting_url(meeting, suffix=""):
     return f"/peps/{meeting.pep.public_id}/meetings/{meeting.public_id}/{suffix}"
 
 
+@pytest.fixture(autouse=True)
+def _kent_endorses_seftons_teacher_too(world):
+    """Both designated teachers at the shared school may see Kent's children there."""
+    endorse(world.b.users[Role.DESIGNATED_TEACHER], world.a.la)
+
+
 @pytest.fixture
 def capture(django_capture_on_commit_callbacks):
     """Run on-commit callbacks (the emails) as if the transaction had committed."""
@@ -106,7 +116,7 @@ def test_the_proposed_attendees_are_the_childs_current_circle(world):
     a = world.a
     got = {(p.user.email, p.role_label, p.checked) for p in proposals(world, pep)}
     assert got == {
-        # both authorities' designated teachers work at the child's (shared) school
+        # both designated teachers at the child's (shared) school, endorsed by Kent
         (a.users[Role.DESIGNATED_TEACHER].email, "Designated teacher", True),
         (world.b.users[Role.DESIGNATED_TEACHER].email, "Designated teacher", True),
         (a.users[Role.CARER].email, "Carer", True),
@@ -119,6 +129,19 @@ def test_the_proposed_attendees_are_the_childs_current_circle(world):
     # A Virtual School officer scheduling proposes themself, ticked.
     by_officer = {p.user.email: p.checked for p in proposals(world, pep, Role.VS_OFFICER)}
     assert by_officer[a.users[Role.VS_OFFICER].email] is True
+
+
+def test_a_designated_teacher_the_childs_authority_has_not_endorsed_is_not_proposed(world):
+    from epep.tenancy.models import SchoolRoleEndorsement
+
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        SchoolRoleEndorsement.objects.filter(
+            user=world.b.users[Role.DESIGNATED_TEACHER], local_authority=world.a.la
+        ).update(state="withdrawn")
+    pep = start(world)
+    emails = {p.user.email for p in proposals(world, pep)}
+    assert world.a.users[Role.DESIGNATED_TEACHER].email in emails
+    assert world.b.users[Role.DESIGNATED_TEACHER].email not in emails
 
 
 @pytest.mark.parametrize("role", SCHEDULERS)
@@ -381,7 +404,7 @@ def test_the_service_names_each_problem_and_creates_and_sends_nothing(world, cap
             schedule(
                 world,
                 pep,
-                starts_at=timezone.now() - timedelta(hours=1),
+                starts_at=clock.now() - timedelta(hours=1),
                 location="",
                 online_link="http://insecure.example.com/meet",
                 extra_emails=["bob@"],
@@ -436,7 +459,7 @@ def test_the_form_shows_each_problem_next_to_its_field_and_nothing_is_created(
 ):
     pep = start(world)
     client.force_login(world.a.users[Role.SOCIAL_WORKER])
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     with capture():
         response = client.post(
             f"/peps/{pep.public_id}/meetings/new/",
@@ -507,6 +530,10 @@ def test_scheduling_through_the_pages_and_the_designated_teacher_sees_it(world, 
     assert world.a.users[Role.CARER].full_name in detail
     download = client.get(meeting_url(meeting, "pep-meeting.ics"))
     assert download.status_code == 200
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="pep-meeting-{when.date().isoformat()}-'
+        f'{meeting.public_id.hex[:8]}.ics"'
+    )
     assert download["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(download.content)
     assert cal["METHOD"] == "PUBLISH"
@@ -557,9 +584,7 @@ def test_changing_and_cancelling_through_the_pages(world, client, capture):
 
 def move_to_the_past(meeting, hours=2):
     with all_authorities_context():
-        Meeting.objects.filter(pk=meeting.pk).update(
-            starts_at=timezone.now() - timedelta(hours=hours)
-        )
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=clock.now() - timedelta(hours=hours))
 
 
 def test_attendance_and_notes_are_recorded_against_the_pep(world, client):

@@ -15,7 +15,7 @@ from meetings import deadlines as rules
 from meetings.models import Deadline, Meeting, Task, TaskKind
 from meetings.selectors import open_tasks_for
 from peps.models import Kind, Pep, Status
-from tests.factories import AllocationFactory, EnrolmentFactory, UserFactory
+from tests.factories import AllocationFactory, EnrolmentFactory, UserFactory, endorse
 
 from ..peps.conftest import acting
 from .test_deadlines import ENTERED, new_child, refresh
@@ -28,8 +28,9 @@ DAY = date(2026, 11, 3)
 @pytest.fixture
 def child(world):
     """A Kent child who entered care on 2 November 2026, on roll at the shared school
-    (whose designated teachers work with Kent and Sefton) and allocated the Kent social
-    worker, both since 2020 (so visible whatever the real date)."""
+    (whose designated teachers, Kent's and Sefton's, Kent endorses both) and allocated the
+    Kent social worker, both since 2020 (so visible whatever the real date)."""
+    endorse(world.b.users[Role.DESIGNATED_TEACHER], world.a.la)
     child = new_child(world.a.la, legal_first_name="Task", legal_last_name="Child")
     EnrolmentFactory(child=child, school=world.shared_school, start_date=date(2020, 9, 1))
     AllocationFactory(

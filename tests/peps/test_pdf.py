@@ -22,7 +22,7 @@ from peps.sections import SECTIONS
 from peps.tasks import NotFinalised, queue_missing_pep_pdfs, render_finalised_pep_pdf
 
 from .conftest import acting
-from .test_cycle import TARGET, fill, finalise, move, start
+from .test_cycle import TARGET, fill, finalise, move, next_term, start
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def rich_pep(world, *, finalised=True):
     with mock.patch.object(render_finalised_pep_pdf, "delay"):
         finalise(world, first)
 
-    pep = start(world, term="spring")
+    pep = start(world, **next_term(first))
     for section in SECTIONS:
         role = {
             "carer_views": Role.CARER,

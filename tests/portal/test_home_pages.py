@@ -53,6 +53,9 @@ def test_other_roles_home_pages_are_not_found(client, world, role):
 
 
 def test_home_lists_year_group_key_stage_school_and_authority(client, world):
+    from ..factories import endorse
+
+    endorse(world.a.users[Role.DESIGNATED_TEACHER], world.b.la)  # Sefton says yes too
     client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
     page = client.get("/designated-teacher/").content.decode()
     assert "Shared Academy" in page

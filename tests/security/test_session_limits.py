@@ -168,8 +168,11 @@ def test_stay_signed_in_works_without_javascript(signed_in):
     assert signed_in.get(STATUS).json()["idle_seconds_left"] >= IDLE - 5
 
 
-@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/", "javascript:x"])
-def test_stay_signed_in_never_redirects_off_site(signed_in, unsafe):
+@pytest.mark.parametrize(
+    "unsafe",
+    ["https://evil.example/", "//evil.example/", "javascript:x", "NaN", "home", "a\x00b", ""],
+)
+def test_stay_signed_in_never_redirects_off_site_or_anywhere_but_a_path(signed_in, unsafe):
     response = signed_in.post(EXTEND, {"next": unsafe})
     assert response["Location"] == reverse(settings.LOGIN_REDIRECT_URL)
 

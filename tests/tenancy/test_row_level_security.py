@@ -5,6 +5,7 @@ from django.db import connection, transaction
 
 from children.models import Child, Enrolment
 from epep.tenancy.context import authority_context, set_db_context
+from epep.tenancy.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def test_every_tenant_table_has_row_level_security_enabled_and_forced():
         "children_allocation",
         "children_childaccessgrant",
         "tenancy_membership",
+        "tenancy_schoolroleendorsement",
         "audit_auditevent",
         "meetings_schoolterm",
     } <= tables
@@ -146,3 +148,84 @@ def test_setting_context_outside_a_transaction_is_refused():
             context.set_db_context(la_ids=[1])
         finally:
             connection.in_atomic_block = original
+
+
+def test_with_no_context_memberships_and_endorsements_can_be_neither_read_nor_inserted(world):
+    """School roles used to be authority-less rows anyone could read and create."""
+    from django.db.utils import ProgrammingError
+
+    from epep.tenancy.models import Membership, SchoolRoleEndorsement
+
+    with transaction.atomic():
+        set_db_context()
+        assert Membership.objects.count() == 0
+        assert SchoolRoleEndorsement.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM tenancy_membership),"
+            " (SELECT count(*) FROM tenancy_schoolroleendorsement)"
+        )
+        assert cursor.fetchone() == (0, 0)
+    teacher = world.b.users[Role.DESIGNATED_TEACHER]
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        with transaction.atomic():
+            set_db_context()
+            Membership.objects.create(
+                user=teacher, role=Role.DESIGNATED_TEACHER, school=world.school_a,
+                local_authority=world.a.la,
+            )  # fmt: skip
+
+
+def test_a_school_role_holder_reads_their_own_endorsements_but_cannot_write_one(world):
+    """The person's own rows reveal their boundary; only an authority writes its say-so."""
+    from django.db.utils import ProgrammingError
+
+    from epep.tenancy.models import Membership, SchoolRoleEndorsement
+
+    teacher = world.a.users[Role.DESIGNATED_TEACHER]
+    with transaction.atomic():
+        set_db_context(user_id=teacher.pk)
+        [membership] = Membership.objects.filter(user=teacher)
+        assert [(e.local_authority_id, e.state) for e in SchoolRoleEndorsement.objects.all()] == [
+            (world.a.la.pk, "endorsed")
+        ]
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        with transaction.atomic():
+            set_db_context(user_id=teacher.pk)
+            SchoolRoleEndorsement.objects.create(
+                membership=membership, local_authority=world.b.la, user=teacher,
+                school=world.shared_school, role=membership.role, state="endorsed",
+                decided_at="2026-01-01T00:00Z",
+            )  # fmt: skip
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        with transaction.atomic():
+            set_db_context(user_id=teacher.pk)
+            # Nor turn another authority's refusal into a yes.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE tenancy_membership SET local_authority_id = %s WHERE id = %s",
+                    [world.b.la.pk, membership.pk],
+                )
+                if cursor.rowcount == 0:
+                    raise ProgrammingError("row-level security: no row could be updated")
+
+
+def test_an_endorsement_must_match_its_membership(world):
+    """The copied person and school are held equal to the membership's by a composite
+    foreign key: an endorsement cannot be pointed at someone else's role."""
+    from django.db.utils import IntegrityError
+
+    from epep.tenancy.models import Membership, SchoolRoleEndorsement
+
+    teacher = world.a.users[Role.DESIGNATED_TEACHER]
+    other = world.b.users[Role.SOCIAL_WORKER]
+    with pytest.raises(IntegrityError):
+        with authority_context(local_authority_ids=[world.a.la.pk, world.b.la.pk]):
+            membership = Membership.objects.get(user=teacher, role=Role.DESIGNATED_TEACHER)
+            with transaction.atomic():
+                SchoolRoleEndorsement.objects.create(
+                    membership=membership, local_authority=world.b.la, user=other,
+                    school=world.shared_school, role=membership.role,
+                )  # fmt: skip
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -1,0 +1,15 @@
+"""Signed-in sessions (allauth's usersessions) in the admin, searchable by email.
+
+allauth's own admin searches ``user__username``, which ePEP's users do not have (they
+sign in with their email), so every search of that list was a server error."""
+
+from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+from allauth.usersessions.models import UserSession
+from django.contrib import admin
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(AllauthUserSessionAdmin):
+    search_fields = ["user__email", "ip"]

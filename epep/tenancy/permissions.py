@@ -1,0 +1,16 @@
+"""May this actor …? Questions about memberships and school-role endorsements."""
+
+from __future__ import annotations
+
+from .roles import Role
+
+#: Who speaks for an authority about school staff: invites them, endorses or withdraws.
+ENDORSER_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD, Role.VS_OFFICER})
+
+
+def can_endorse_school_roles(actor, local_authority_id: int | None = None) -> bool:
+    """May ``actor`` decide which school staff see their authority's children (at all,
+    or for ``local_authority_id``)?"""
+    if actor is None or actor.role not in ENDORSER_ROLES or len(actor.authorities) != 1:
+        return False
+    return local_authority_id is None or local_authority_id in actor.authority_ids

@@ -1,0 +1,253 @@
+"""Writes about school roles: each authority's endorsement of a designated teacher or
+school staff member at a school (``SchoolRoleEndorsement``).
+
+One account, one school role at a school, and per-authority say-so: the authority that
+adds the person endorses them at once (``school_role_endorse_added``); every other
+authority with children on roll there is asked (``school_role_endorsements_request``) and
+decides (``school_role_endorse``, ``school_role_endorsement_decline``); an endorsement can
+be withdrawn, which ends access that day (``school_role_endorsement_withdraw``). Each is
+one transaction with its audit event in the endorsing authority."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from epep.audit.services import audit_record
+
+from .context import authority_context
+from .models import LocalAuthority, Membership, SchoolRoleEndorsement
+from .permissions import can_endorse_school_roles
+from .roles import SCHOOL_ROLES, Role
+from .selectors import school_authorities_on_roll
+
+State = SchoolRoleEndorsement.State
+
+
+def _audit(actor_user, role, action: str, endorsement: SchoolRoleEndorsement, **detail):
+    audit_record(
+        acting_user=actor_user,
+        role=role,
+        action=action,
+        object_type="tenancy.schoolroleendorsement",
+        object_id=str(endorsement.public_id),
+        local_authority_id=endorsement.local_authority_id,
+        detail={
+            "person": endorsement.user.email,
+            "role": endorsement.role,
+            "school_urn": endorsement.school.urn,
+            "state": endorsement.state,
+            **detail,
+        },
+    )
+
+
+def _decide(endorsement: SchoolRoleEndorsement, state: str, user) -> None:
+    endorsement.state = state
+    endorsement.decided_at = timezone.now()
+    endorsement.decided_by = user
+    endorsement.save(update_fields=["state", "decided_at", "decided_by"])
+
+
+def school_role_endorse_added(
+    *, membership: Membership, authority_id: int, acting_user
+) -> SchoolRoleEndorsement:
+    """The authority that added ``membership`` (an accepted invitation) endorses it.
+    Runs inside that authority's context (the invitation's acceptance)."""
+    if membership.role not in SCHOOL_ROLES:
+        raise ValueError("Only school roles are endorsed.")
+    endorsement, created = SchoolRoleEndorsement.objects.get_or_create(
+        membership=membership,
+        local_authority_id=authority_id,
+        defaults={
+            "user_id": membership.user_id,
+            "school_id": membership.school_id,
+            "role": membership.role,
+            "state": State.ENDORSED,
+            "decided_at": timezone.now(),
+            "decided_by": acting_user,
+        },
+    )
+    if not created and endorsement.state != State.ENDORSED:
+        _decide(endorsement, State.ENDORSED, acting_user)
+    _audit(acting_user, membership.role, "endorse", endorsement, by="invitation")
+    return endorsement
+
+
+def school_role_endorsements_request(
+    *,
+    membership: Membership,
+    requested_by_authority_id: int | None,
+    acting_user=None,
+    acting_role: str = "",
+) -> list[SchoolRoleEndorsement]:
+    """Ask every other authority with children on roll at the membership's school to
+    endorse the person (once: an authority that has decided is not asked again).
+
+    A system step: it sees the person's own endorsements and writes only the new
+    requests, each in its own authority; which authorities to ask comes from a database
+    function that reveals their ids and nothing else. Each authority's Virtual School
+    Head (or LA administrators, where there is none) gets an email through the outbox.
+    The requests are audited in the requesting authority, by the person whose action
+    led to them."""
+    from epep.notifications.services import notification_enqueue
+
+    on_roll = school_authorities_on_roll(membership.school_id)
+    if not on_roll:
+        return []
+    created = []
+    with authority_context(local_authority_ids=on_roll, user_id=membership.user_id):
+        asked = set(
+            SchoolRoleEndorsement.objects.filter(membership=membership).values_list(
+                "local_authority_id", flat=True
+            )
+        )
+        for authority_id in sorted(on_roll - asked):
+            endorsement = SchoolRoleEndorsement.objects.create(
+                membership=membership,
+                local_authority_id=authority_id,
+                user_id=membership.user_id,
+                school_id=membership.school_id,
+                role=membership.role,
+                requested_by_authority_id=requested_by_authority_id,
+            )
+            created.append(endorsement)
+    for endorsement in created:
+        if acting_user is not None and requested_by_authority_id is not None:
+            audit_record(
+                acting_user=acting_user,
+                role=acting_role,
+                action="endorsement_request",
+                object_type="tenancy.schoolroleendorsement",
+                object_id=str(endorsement.public_id),
+                local_authority_id=requested_by_authority_id,
+                detail={
+                    "person": membership.user.email,
+                    "role": membership.role,
+                    "asked_authority_id": endorsement.local_authority_id,
+                },
+            )
+        _notify_request(endorsement, notification_enqueue)
+    return created
+
+
+def endorsement_request_sentence(endorsement: SchoolRoleEndorsement, children: int) -> str:
+    """ "Sefton has added Rachel Osei as designated teacher at Darent Vale Academy: allow
+    her to see your 2 children?" (the request, as the endorsing authority reads it)."""
+    who = endorsement.user.full_name or endorsement.user.email
+    role = Role(endorsement.role).label.lower()
+    count = f"{children} child" if children == 1 else f"{children} children"
+    if endorsement.requested_by_authority_id:
+        added = f"{endorsement.requested_by_authority.name} has added {who}"
+    else:
+        added = f"{who} holds a school role"
+    return f"{added} as {role} at {endorsement.school.name}: allow them to see your {count} there?"
+
+
+def _notify_request(endorsement: SchoolRoleEndorsement, enqueue) -> None:
+    authority_id = endorsement.local_authority_id
+    with authority_context(local_authority_ids=[authority_id]):
+        recipients = [
+            m.user
+            for m in Membership.objects.active()
+            .filter(local_authority_id=authority_id, role=Role.VS_HEAD)
+            .select_related("user")
+        ] or [
+            m.user
+            for m in Membership.objects.active()
+            .filter(local_authority_id=authority_id, role=Role.LA_ADMIN)
+            .select_related("user")
+        ]
+    who = endorsement.user.full_name or endorsement.user.email
+    for recipient in recipients:
+        enqueue(
+            local_authority_id=authority_id,
+            recipient=recipient,
+            kind="other",
+            dedupe_key=f"endorsement-request:{endorsement.public_id}:{recipient.pk}",
+            subject=f"ePEP: can {who} see your children at {endorsement.school.name}?",
+            body=(
+                f"{who} has been added as {Role(endorsement.role).label.lower()} at "
+                f"{endorsement.school.name}, where your authority has children on roll.\n\n"
+                "They cannot see your children until your Virtual School allows it. "
+                "Sign in to ePEP and open People, then School staff, to decide."
+            ),
+        )
+
+
+def _check(actor, endorsement: SchoolRoleEndorsement) -> None:
+    if not can_endorse_school_roles(actor, endorsement.local_authority_id):
+        raise PermissionDenied("You cannot decide who sees your authority's children.")
+
+
+@transaction.atomic
+def school_role_endorse(*, actor, endorsement: SchoolRoleEndorsement) -> SchoolRoleEndorsement:
+    """Allow the person to see this authority's children on roll at the school, from now."""
+    _check(actor, endorsement)
+    if endorsement.state == State.ENDORSED:
+        return endorsement
+    # The membership may belong to another authority: read it as the person's own row.
+    with authority_context(local_authority_ids=(), user_id=endorsement.user_id):
+        membership_active = Membership.objects.filter(
+            pk=endorsement.membership_id, is_active=True
+        ).exists()
+    if not endorsement.user.is_active or not membership_active:
+        raise ValidationError("This person no longer holds this school role.")
+    _decide(endorsement, State.ENDORSED, actor.user)
+    _audit(actor.user, actor.role, "endorse", endorsement)
+    return endorsement
+
+
+@transaction.atomic
+def school_role_endorsement_decline(
+    *, actor, endorsement: SchoolRoleEndorsement
+) -> SchoolRoleEndorsement:
+    _check(actor, endorsement)
+    if endorsement.state != State.PENDING:
+        raise ValidationError("This request has already been decided.")
+    _decide(endorsement, State.DECLINED, actor.user)
+    _audit(actor.user, actor.role, "endorse_decline", endorsement)
+    return endorsement
+
+
+@transaction.atomic
+def school_role_endorsement_withdraw(
+    *, actor, endorsement: SchoolRoleEndorsement
+) -> SchoolRoleEndorsement:
+    """Stop the person seeing this authority's children at the school, today."""
+    _check(actor, endorsement)
+    if endorsement.state != State.ENDORSED:
+        raise ValidationError("This person cannot see your children: nothing to withdraw.")
+    _decide(endorsement, State.WITHDRAWN, actor.user)
+    _audit(actor.user, actor.role, "endorse_withdraw", endorsement)
+    return endorsement
+
+
+def school_role_allowed_at(*, authority: LocalAuthority, school) -> bool:
+    """May ``authority`` add school staff at ``school``? Only where it looks after a child
+    on roll, or where the school stands in its area."""
+    return school.la_code == authority.code or authority.pk in school_authorities_on_roll(school.pk)
+
+
+def school_role_endorsements_catch_up(*, school_ids=None) -> int:
+    """Ask any authority with children on roll at a school about the school staff already
+    there (a child placed after the person was added): called when a child is enrolled,
+    and nightly for every school. A system step over every authority's school roles;
+    returns how many requests it made."""
+    from .context import all_authorities_context
+
+    with all_authorities_context():
+        memberships = Membership.objects.active().filter(role__in=[r.value for r in SCHOOL_ROLES])
+        if school_ids is not None:
+            memberships = memberships.filter(school_id__in=list(school_ids))
+        memberships = list(memberships.select_related("user", "school"))
+        made = 0
+        for membership in memberships:
+            made += len(
+                school_role_endorsements_request(
+                    membership=membership,
+                    requested_by_authority_id=membership.local_authority_id,
+                )
+            )
+    return made

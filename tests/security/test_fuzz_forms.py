@@ -1,0 +1,570 @@
+"""Hostile input never gives a server error (issue 8, point 7).
+
+For every role of the test world, signed in as that person, the test follows every link
+reachable from their home page, reads every form on every page (its method, action and
+fields: text, selects, radios, checkboxes, hidden values), and sends each form again and
+again with hostile values: empty, 200 KB, NUL bytes, NaN, Infinity, 1e308, huge integers,
+malformed dates and UUIDs, markup, spreadsheet formulas. The admin's forms are included
+for the roles that can use it. Then every URL pattern with an id in it is requested with
+malformed ids, and every page's query string with hostile values.
+
+A refusal (400, 403, 404, 405, 429, a redirect) is fine; a 5xx, or an exception out of a
+view, is a failure. All failures of one role are reported together, each with the form,
+the field and the value.
+
+Every request runs in a savepoint that is rolled back afterwards, so each one meets the
+same world (no form "succeeds" into a state that hides the next one's error) and nobody
+is signed out or deactivated by the fuzz.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from children.models import ChildAccessGrant
+from epep.accounts import services as account_services
+from epep.tenancy.context import all_authorities_context
+from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, Role
+from peps import services as pep_services
+
+from ..meetings.test_meetings import schedule
+from ..peps.conftest import acting
+from ..peps.test_cycle import TARGET, fill, finalise, start
+from ..urlwalk import all_routes
+
+pytestmark = pytest.mark.django_db
+
+BIG = "x" * 200_000
+NUL = "before\x00after"
+MARKUP = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("https://evil.example","Click")'
+UNICODE = "\u202egnp.exe \U0001f600 \ufeff\uffff Zoë"
+
+#: Every value goes into every field once, all fields hostile at once (see fuzz_form).
+HOSTILE = [
+    "",
+    BIG,
+    NUL,
+    "NaN",
+    "Infinity",
+    "1e308",
+    "99999999999999999999999",
+    "2024-02-30",
+    "not-a-uuid",
+    f"{FORMULA}{MARKUP}",
+    f"   {UNICODE}\r\n",
+]
+
+#: Values that may pass a form's own checks and reach a service or the database, by kind
+#: of field: each goes into every field of that kind, with every other field ordinary.
+FOCUSED = {
+    "date": ["9999-12-31", "0001-01-01", "10000-01-01"],
+    "number": ["NaN", "-Infinity", "1e308", "-1"],
+    "choice": [NUL, "99999999999999999999999", "-1"],
+    "text": [BIG, NUL, f"{FORMULA}{MARKUP}{UNICODE}"],
+    "file": ["\x00.pdf", "../" * 100 + "passwd", f"{MARKUP}.docx"],
+}
+
+#: Forms the fuzz leaves alone: they end the session it works in.
+SIGN_OUT = ("/accounts/logout/", "/admin/logout/", "/session/sign-out-everywhere")
+#: Links not followed: signing out, and files that are slow to make and have no forms.
+NOT_FOLLOWED = (*SIGN_OUT, "/static/", "/admin/r/", "/admin/jsi18n/")
+NOT_FOLLOWED_ENDINGS = ("/pdf/", ".ics", ".csv", "/download/", "/history/")
+
+MAX_PAGES = {"/": 60, "/admin/": 80}
+
+#: Malformed ids for every URL pattern that takes one, by path converter. A malformed
+#: UUID never reaches a view (the converter refuses it), so well-formed UUIDs of nothing
+#: are sent too; ids the pattern takes as text get everything.
+ID_VALUES = {
+    "uuid": [
+        "not-a-uuid",
+        "00000000-0000-0000-0000-000000000000",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    ],
+    "int": ["0", "99999999999999999999999"],
+    "text": [
+        "not-a-uuid",
+        "%00",
+        "-1",
+        "99999999999999999999999",
+        "1e308",
+        "x" * 300,
+        "..%2F..%2Fetc",
+    ],
+}
+QUERY_VALUES = [
+    "",
+    NUL,
+    "x" * 20_000,
+    "NaN",
+    "1e308",
+    "-1",
+    "99999999999999999999999",
+    "2024-02-30",
+    "0001-01-01",
+    "not-a-uuid",
+    MARKUP,
+    "//evil.example/",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Reading pages
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Input:
+    name: str
+    kind: str  # text, textarea, select, radio, checkbox, hidden, submit, file, date, number…
+    value: str = ""
+    checked: bool = False
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Form:
+    page: str
+    action: str
+    method: str
+    inputs: list[Input] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        """The fields to fuzz: all but the CSRF token, submit buttons and the admin's
+        template rows for new inline forms (which Django ignores)."""
+        names = []
+        for item in self.inputs:
+            if (
+                item.name not in names
+                and item.kind not in ("submit", "option")
+                and item.name != "csrfmiddlewaretoken"
+                and "__prefix__" not in item.name
+            ):
+                names.append(item.name)
+        return names
+
+    def kind_of(self, name: str) -> str:
+        kinds = {i.kind for i in self.inputs if i.name == name}
+        if "file" in kinds:
+            return "file"
+        if kinds & {"date", "datetime-local", "month"} or re.search(
+            r"(^|_)(date|on|from|to|until)$", name
+        ):
+            return "date"
+        if "number" in kinds:
+            return "number"
+        if kinds & {"select", "radio", "checkbox", "hidden"}:
+            return "choice"
+        return "text"
+
+    def signature(self) -> tuple:
+        """Forms made by the same code from the same kinds of field (the PEP's sections,
+        the admin's list with different filters) are fuzzed once."""
+        path = urlsplit(self.action).path
+        visible = [n for n in self.names() if self.kind_of(n) != "choice"]
+        hidden = {n for n in self.names() if self.kind_of(n) == "choice"}
+        if path.startswith("/admin/") and self.method == "get":
+            hidden = set()  # the list's current filters
+        return (
+            self.method,
+            _route_of(path),
+            tuple(sorted({self.kind_of(n) for n in visible})),
+            tuple(sorted(n.rpartition("-")[2] for n in hidden)),
+        )
+
+
+class PageReader(HTMLParser):
+    """Links and forms of one HTML page (the standard library's parser: no dependency)."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.links: list[str] = []
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._text: Input | None = None  # the textarea or option being read
+        self._select: Input | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form":
+            self._form = Form(
+                page=self.page,
+                action=urljoin(self.page, a.get("action") or self.page),
+                method=(a.get("method") or "get").lower(),
+            )
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "option" and self._select is not None:
+            if "value" in a:
+                self._select.options.append(a["value"])
+                if "selected" in a:
+                    self._select.value = a["value"]
+            else:
+                self._text = Input("", "option")
+        elif not a.get("name"):
+            return
+        elif tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("image", "reset", "button"):
+                return
+            if a.get("inputmode") in ("decimal", "numeric"):
+                kind = "number"
+            default = "on" if kind in ("checkbox", "radio") else ""
+            self._form.inputs.append(
+                Input(a["name"], kind, a.get("value", default), checked="checked" in a)
+            )
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            self._form.inputs.append(Input(a["name"], "submit", a.get("value", "")))
+        elif tag == "textarea":
+            self._text = Input(a["name"], "textarea")
+            self._form.inputs.append(self._text)
+        elif tag == "select":
+            self._select = Input(a["name"], "select")
+            self._form.inputs.append(self._select)
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.value += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "textarea":
+            self._text = None
+        elif tag == "option" and self._text is not None and self._select is not None:
+            self._select.options.append(self._text.value.strip())
+            self._text = None
+        elif tag == "select":
+            self._select = None
+
+
+# --------------------------------------------------------------------------------------
+# Sending requests
+# --------------------------------------------------------------------------------------
+
+
+class Session:
+    """One signed-in person's client; every request is rolled back afterwards."""
+
+    def __init__(self, client, user):
+        client.force_login(user)
+        self.client = client
+        self.cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.failures: list[str] = []
+        self.requests = 0
+
+    def send(self, method: str, url: str, data=None, *, what: str = ""):
+        self.requests += 1
+        response = None
+        try:
+            with transaction.atomic():
+                if method == "post":
+                    response = self.client.post(url, data or {})
+                else:
+                    response = self.client.get(url, data or {})
+                transaction.set_rollback(True)
+        except Exception as error:  # noqa: BLE001 - the point: report it and go on
+            self.failures.append(
+                f"{method.upper()} {url[:100]} {what}: {type(error).__name__}: {error}"[:400]
+            )
+            return None
+        finally:
+            # A view that cycled or ended the session (now rolled back) must not sign
+            # the fuzz out.
+            self.client.cookies[settings.SESSION_COOKIE_NAME] = self.cookie
+        if response.status_code >= 500:
+            self.failures.append(
+                f"{method.upper()} {url[:100]} {what}: answered {response.status_code}"
+            )
+        return response
+
+    def report(self, role) -> str:
+        return f"{role.label}: {len(self.failures)} of {self.requests} requests failed:\n" + (
+            "\n".join(self.failures)
+        )
+
+
+def _show(value) -> str:
+    text = value if isinstance(value, str) else getattr(value, "name", repr(value))
+    return repr(text[:40]) + (f" ({len(text):,} characters)" if len(text) > 40 else "")
+
+
+def _route_of(path: str) -> str:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return path
+    return match.route or match.view_name or path
+
+
+def _same_site(page: str, href: str) -> str | None:
+    parts = urlsplit(urljoin(page, href.strip()))
+    if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+        return None
+    path = parts.path or "/"
+    if path.startswith(NOT_FOLLOWED) or path.endswith(NOT_FOLLOWED_ENDINGS):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl(session: Session, start: str = "/") -> tuple[list[str], list[Form]]:
+    """The pages reachable from ``start`` (one of each URL pattern and query shape; the
+    admin's lists once whatever their filters) and the forms on them, each kind once."""
+    queue, seen_routes = deque([start]), set()
+    pages, forms, signatures = [], [], set()
+    while queue and len(pages) < MAX_PAGES[start]:
+        url = queue.popleft()
+        parts = urlsplit(url)
+        route = _route_of(parts.path)
+        if not parts.path.startswith("/admin/"):
+            route = (route, tuple(sorted({k for k, _ in parse_qsl(parts.query)})))
+        if route in seen_routes:
+            continue
+        seen_routes.add(route)
+        response = session.send("get", url, what="(following links)")
+        if response is None:
+            continue
+        if response.status_code in (301, 302, 303) and "Location" in response:
+            target = _same_site(url, response["Location"])
+            if target:
+                queue.append(target)
+            continue
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        pages.append(url)
+        reader = PageReader(url)
+        reader.feed(response.content.decode())
+        queue.extend(t for t in (_same_site(url, h) for h in reader.links) if t)
+        for form in reader.forms:
+            action = urlsplit(form.action)
+            if action.path.startswith(SIGN_OUT) or action.netloc not in ("", "testserver"):
+                continue
+            if form.signature() not in signatures:
+                signatures.add(form.signature())
+                forms.append(form)
+    return pages, forms
+
+
+# --------------------------------------------------------------------------------------
+# Filling forms
+# --------------------------------------------------------------------------------------
+
+PLAUSIBLE = {
+    "email": "fuzz.person@example.org",
+    "number": "1",
+    "time": "10:00",
+    "url": "https://meet.example.org/pep",
+    "tel": "01234 567890",
+    "password": "lantern orchard pebble violin",
+}
+
+
+def _upload(name: str = "notes.txt") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"Fuzz notes", content_type="text/plain")
+
+
+def plausible(form: Form) -> dict[str, list]:
+    """What a careful person would send: the page's own values, the first real choice,
+    an ordinary value in each empty box, and the first submit button."""
+    in_a_month = (timezone.localdate() + timedelta(days=30)).isoformat()
+    data: dict[str, list] = {}
+    submitted = False
+    for item in form.inputs:
+        if item.kind == "option" or "__prefix__" in item.name:
+            continue
+        if item.kind == "submit":
+            if not submitted:
+                data.setdefault(item.name, []).append(item.value)
+            submitted = True
+            continue
+        if item.kind == "checkbox":
+            if item.checked:
+                data.setdefault(item.name, []).append(item.value)
+            continue
+        if item.kind == "radio":
+            if item.checked or item.name not in data:
+                data[item.name] = [item.value]
+            continue
+        if item.kind == "select":
+            value = item.value or next((o for o in item.options if o), "")
+        elif item.kind == "file":
+            value = _upload()
+        elif item.value or item.kind == "hidden":
+            value = item.value
+        elif form.kind_of(item.name) == "date":
+            value = f"{in_a_month}T10:00" if item.kind == "datetime-local" else in_a_month
+        else:
+            value = PLAUSIBLE.get(item.kind, "Fuzz")
+        data.setdefault(item.name, []).append(value)
+    return data
+
+
+def _as_sent(kind: str, value: str):
+    return _upload(value) if kind == "file" else value
+
+
+def fuzz_form(session: Session, form: Form) -> None:
+    names = form.names()
+    base = plausible(form)
+    where = f"form on {form.page[:80]}"
+    session.send(form.method, form.action, base, what=f"{where}, ordinary values")
+    if not names:
+        return
+    # All fields hostile at once, every value in every field over the rounds (a Latin
+    # square): len(HOSTILE) requests however many fields the form has.
+    for shift in range(len(HOSTILE)):
+        data = {k: v for k, v in plausible(form).items() if k not in names}
+        for index, name in enumerate(names):
+            data[name] = [HOSTILE[(index + shift) % len(HOSTILE)]]
+        session.send(
+            form.method,
+            form.action,
+            data,
+            what=f"{where}, every field hostile ({names[0]}={_show(HOSTILE[shift])}, …)",
+        )
+    # Values that may get past the form: into every field of one kind, the rest ordinary.
+    kinds = {name: form.kind_of(name) for name in names}
+    for kind in dict.fromkeys(kinds.values()):
+        for value in FOCUSED[kind]:
+            data = plausible(form)  # afresh: an upload can be read only once
+            for name in (n for n, k in kinds.items() if k == kind):
+                data[name] = [_as_sent(kind, value)] * max(1, len(base.get(name, [])))
+            fields = ", ".join(n for n, k in kinds.items() if k == kind)
+            session.send(form.method, form.action, data, what=f"{where}, {fields} = {_show(value)}")
+
+
+# --------------------------------------------------------------------------------------
+# The world
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_world(world):
+    """The test world with something behind every form: last term's finalised PEP with
+    a target to review, this term's open PEP with a target, an action and attainment, a
+    scheduled meeting, a grant to withdraw, a pending invitation, and the Virtual School
+    and LA administrator as admin staff."""
+    dt = world.a.users[Role.DESIGNATED_TEACHER]
+    last = start(world)
+    fill(world, last)
+    finalise(world, last)
+    pep = start(world, term="spring")
+    with acting(dt) as actor:
+        pep_services.target_save(actor=actor, pep=pep, fields=TARGET)
+        pep_services.action_add(
+            actor=actor,
+            pep=pep,
+            description="Book the reading assessment",
+            owner="Ms Patel",
+            due_date=timezone.localdate() + timedelta(days=14),
+        )
+    schedule(world, pep)
+    with all_authorities_context():
+        ChildAccessGrant.objects.create(
+            content_object=world.a.child,
+            user=world.b.users[Role.IRO],
+            permission=Permission.objects.get(codename="view_child"),
+            local_authority=world.a.la,
+            reason="Covering the review",
+            granted_by=world.a.users[Role.VS_HEAD],
+            expires_on=timezone.localdate() + timedelta(days=30),
+        )
+    with acting(world.a.users[Role.LA_ADMIN]) as admin:
+        account_services.invitation_create(
+            actor=admin,
+            email="new.worker@example.org",
+            full_name="New Worker",
+            role=Role.SOCIAL_WORKER,
+            base_url="https://epep.example",
+        )
+    staff_permissions = Permission.objects.exclude(content_type__app_label="auth")
+    for role in AUTHORITY_WIDE_ROLES:
+        user = world.a.users[role]
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(staff_permissions)
+    return world
+
+
+# --------------------------------------------------------------------------------------
+# The tests
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_no_form_answers_hostile_input_with_a_server_error(client, busy_world, role):
+    session = Session(client, busy_world.a.users[role])
+    pages, forms = crawl(session)
+    assert len(pages) > 2 and len(forms) > 2, f"{role.label}: the fuzz reached no forms"
+    for form in forms:
+        fuzz_form(session, form)
+    assert not session.failures, session.report(role)
+
+
+@pytest.mark.parametrize("role", sorted(AUTHORITY_WIDE_ROLES), ids=lambda r: r.value)
+def test_no_admin_form_answers_hostile_input_with_a_server_error(client, busy_world, role):
+    session = Session(client, busy_world.a.users[role])
+    pages, forms = crawl(session, "/admin/")
+    assert len(pages) > 10 and len(forms) > 10, f"{role.label}: the admin was not reached"
+    for form in forms:
+        fuzz_form(session, form)
+    assert not session.failures, session.report(role)
+
+
+def _converter(route, name: str) -> str:
+    match = re.search(rf"<(\w+):{name}>", route.pattern)
+    return {"uuid": "uuid", "int": "int"}.get(match.group(1) if match else "", "text")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_malformed_ids_and_query_strings_never_give_a_server_error(client, busy_world, role):
+    session = Session(client, busy_world.a.users[role])
+    admin = role in AUTHORITY_WIDE_ROLES
+    # Every URL pattern that takes an id, a key or a token, with malformed ones.
+    for route in all_routes():
+        if not route.kwargs or (route.pattern.startswith("admin/") and not admin):
+            continue
+        names = list(dict.fromkeys(route.kwargs))
+        for name in names:
+            for value in ID_VALUES[_converter(route, name)]:
+                url = route.example_url(**{name: value})
+                for method in ("get", "post"):
+                    session.send(method, url, what=f"({route.pattern}: {name}={_show(value)})")
+    # Every page reached, with hostile values in each query parameter it uses (its own
+    # links' and its search and filter forms'), and in ``page``.
+    pages, forms = crawl(session)
+    if admin:
+        admin_pages, admin_forms = crawl(session, "/admin/")
+        pages, forms = pages + admin_pages, forms + admin_forms
+    params: dict[str, set] = {}
+    for page in pages:
+        parts = urlsplit(page)
+        params.setdefault(parts.path, {"page"}).update(k for k, _ in parse_qsl(parts.query))
+    for form in forms:
+        if form.method == "get":
+            params.setdefault(urlsplit(form.action).path, {"page"}).update(form.names())
+    for path, names in params.items():
+        for name in sorted(names):
+            for value in QUERY_VALUES:
+                session.send(
+                    "get", f"{path}?{urlencode({name: value})}", what=f"({name}={_show(value)})"
+                )
+    assert not session.failures, session.report(role)
