@@ -50,6 +50,15 @@ class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return children_for(actor=getattr(request, "actor", None))
 
+    def save_related(self, request, form, formsets, change):
+        """The child and its enrolments, placements and allocations are saved: the
+        deadlines and tasks follow at once, as through the services."""
+        from meetings.services import deadlines_refresh
+
+        super().save_related(request, form, formsets, change)
+        child = form.instance
+        deadlines_refresh(child_ids=[child.pk], local_authority_id=child.local_authority_id)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         actor = getattr(request, "actor", None)

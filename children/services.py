@@ -37,12 +37,22 @@ def _audit_change(actor: Actor | None, action: str, obj, child: Child, **detail)
     )
 
 
+def _deadlines_follow(child: Child) -> None:
+    """The child's PEP deadlines and tasks follow the change at once, in its transaction."""
+    from meetings.services import deadlines_refresh
+
+    deadlines_refresh(
+        child_ids=[child.pk], local_authority_id=child.local_authority_id, robust=True
+    )
+
+
 @transaction.atomic
 def child_create(*, actor: Actor | None, **fields) -> Child:
     child = Child(**fields)
     child.full_clean()
     child.save()
     _audit_change(actor, "create", child, child)
+    _deadlines_follow(child)
     return child
 
 
@@ -60,6 +70,7 @@ def enrolment_start(
     enrolment.full_clean()
     enrolment.save()
     _audit_change(actor, "create", enrolment, child, school_urn=school.urn)
+    _deadlines_follow(child)
     # The authority's first child at a school with staff in post: it is asked about them.
     school_role_endorsements_catch_up(school_ids=[school.pk])
     return enrolment
@@ -71,6 +82,7 @@ def enrolment_end(*, actor: Actor | None, enrolment: Enrolment, end_date: date) 
     enrolment.full_clean()
     enrolment.save(update_fields=["end_date"])
     _audit_change(actor, "update", enrolment, enrolment.child, end_date=end_date.isoformat())
+    _deadlines_follow(enrolment.child)
     return enrolment
 
 
@@ -98,6 +110,7 @@ def placement_start(
         for carer in carers
     )
     _audit_change(actor, "create", placement, child, carers=[c.email for c in carers])
+    _deadlines_follow(child)
     return placement
 
 
@@ -122,6 +135,7 @@ def allocation_start(
     allocation.full_clean()
     allocation.save()
     _audit_change(actor, "create", allocation, child, worker=worker.email, kind=kind)
+    _deadlines_follow(child)
     return allocation
 
 

@@ -15,10 +15,22 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from epep.audit.admin_mixins import AuditedAdminMixin
+from epep.tenancy.admin import LocalAuthorityAdmin
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority
 
 from .models import SchoolClosure, SchoolTerm
+from .services import deadlines_refresh_all
+
+#: The authority's fields that the PEP deadlines are worked out from.
+POLICY_FIELDS = frozenset({"first_pep_limit", "first_pep_unit", "review_cadence"})
+
+
+def _deadlines_follow(authority_ids) -> None:
+    """Terms, closures or the first-PEP and review policy changed: every open deadline of
+    the authority's children is worked out again at once, not at the nightly refresh."""
+    for authority_id in sorted(a for a in authority_ids if a is not None):
+        deadlines_refresh_all(local_authority_id=authority_id)
 
 
 def _authority_ids(request) -> frozenset[int]:
@@ -69,14 +81,22 @@ class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if not self._in_scope(request, obj):
             raise PermissionDenied("You can change only your own authority's calendar.")
         super().save_model(request, obj, form, change)
+        _deadlines_follow({obj.local_authority_id, form.initial.get("local_authority")})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _deadlines_follow({obj.local_authority_id})
 
     def delete_queryset(self, request, queryset):
         """ "Delete selected" is audited one by one, like a single delete."""
+        authorities = set()
         for obj in queryset:
             if not self._in_scope(request, obj):
                 raise PermissionDenied("You can change only your own authority's calendar.")
             self._audit(request, "delete", obj)
+            authorities.add(obj.local_authority_id)
         super().delete_queryset(request, queryset)
+        _deadlines_follow(authorities)
 
     # -- platform superusers: every authority's rows ----------------------------------------
 
@@ -154,3 +174,16 @@ class SchoolClosureAdmin(AuthorityCalendarAdmin):
     @admin.display(description="School", ordering="school__name")
     def school_label(self, obj):
         return obj.school.name if obj.school_id else "All schools"
+
+
+# The authorities' own admin (epep.tenancy, which knows nothing of deadlines), with the
+# deadlines following a change of policy at once.
+admin.site.unregister(LocalAuthority)
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityPolicyAdmin(LocalAuthorityAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and POLICY_FIELDS & set(form.changed_data):
+            _deadlines_follow({obj.pk})

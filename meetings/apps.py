@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "Calendars and meetings"
-
-    def ready(self):
-        from . import signals
-
-        signals.connect()

@@ -409,7 +409,7 @@ class TaskKind(models.TextChoices):
 
 class Task(models.Model):
     """An item in someone's in-tray, opened and closed by
-    ``meetings.services.tasks_refresh_for_deadline``."""
+    ``meetings.services.deadlines_refresh``."""
 
     local_authority = models.ForeignKey(
         LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
@@ -447,3 +447,24 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DeadlineInputs(models.Model):
+    """What a child's deadlines and tasks were last worked out from: a digest of every
+    input (the day, the authority's policy and calendar, the child's dates, enrolments,
+    placements, allocations, PEPs and meetings, the school's endorsed teachers), so
+    ``meetings.services.deadlines_refresh`` skips a child whose inputs have not changed.
+
+    A tenant row: composite key (child, authority) (migration)."""
+
+    child = models.OneToOneField(
+        "children.Child", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    fingerprint = models.CharField(max_length=64)
+    refreshed_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Deadline inputs of child {self.child_id}"

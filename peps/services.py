@@ -89,6 +89,15 @@ def _audit(actor, action: str, pep: Pep, obj=None, **detail) -> None:
     )
 
 
+def _deadlines_follow(pep: Pep) -> None:
+    """The child's PEP deadlines and tasks follow the change at once, in its transaction."""
+    from meetings.services import deadlines_refresh
+
+    deadlines_refresh(
+        child_ids=[pep.child_id], local_authority_id=pep.local_authority_id, robust=True
+    )
+
+
 def _require_editable(pep: Pep) -> None:
     if pep.status not in EDITABLE_STATUSES:
         raise ValidationError(
@@ -183,6 +192,7 @@ def pep_start(
         ]
     AttainmentEntry.objects.bulk_create(subjects)
     _audit(actor, "create", pep, kind=kind, previous=str(previous.public_id) if previous else None)
+    _deadlines_follow(pep)
     return pep
 
 
@@ -489,6 +499,7 @@ def pep_transition(
     )
     _audit(actor, "transition", pep, from_status=pep.status, to_status=move.target)
     pep.refresh_from_db()
+    _deadlines_follow(pep)
     if move.target == Status.FINALISED:
         _queue_pdf_archive(pep)
     return pep

@@ -299,14 +299,16 @@ def test_six_monthly_review_from_the_last_finalised_pep(world):
 
 
 @pytestmark_db
-def test_refresh_all_covers_the_authority_and_signals_refresh_after_commit(
-    world, django_capture_on_commit_callbacks
-):
+def test_refresh_all_covers_the_authority_and_the_enrolment_service_refreshes(world):
+    from children.services import enrolment_start
+
     assert services.deadlines_refresh_all(local_authority_id=world.a.la.pk) == 2
     with authority_context(local_authority_ids=[world.a.la.pk]):
         assert Deadline.objects.filter(child=world.a.child).exists()
     child = new_child(world.a.la)
-    with django_capture_on_commit_callbacks(execute=True):
-        EnrolmentFactory(child=child, school=world.school_a, start_date=date(2026, 12, 7))
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        enrolment_start(
+            actor=None, child=child, school=world.school_a, start_date=date(2026, 12, 7)
+        )
     with authority_context(local_authority_ids=[world.a.la.pk]):
         assert Deadline.objects.filter(child=child, kind="new_school").exists()

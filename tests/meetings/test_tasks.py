@@ -212,24 +212,21 @@ def test_child_page_lists_the_deadlines(client, world, child):
 
 
 def test_a_pep_transition_refreshes_at_once(world, child):
-    """pep_transition moves the PEP with update(): its Transition row triggers the
-    refresh, inside the same transaction."""
-    from peps.models import Transition
+    """pep_transition moves the PEP with update() and refreshes the child's deadlines
+    itself, inside the same transaction."""
+    from peps.services import pep_transition
 
     refresh(child, DAY)
     pep = _pep(child, world)
-    with authority_context(local_authority_ids=[child.local_authority_id]):
-        Pep.objects.filter(pk=pep.pk).update(
-            status=Status.MEETING_HELD, meeting_date=date(2026, 11, 10)
-        )
-        Transition.objects.create(
-            local_authority_id=child.local_authority_id,
+    with acting(world.a.users[Role.SOCIAL_WORKER]) as actor:
+        pep_transition(
+            actor=actor,
             pep=pep,
-            from_status=Status.DRAFT,
-            to_status=Status.MEETING_HELD,
-            by=world.a.users[Role.SOCIAL_WORKER],
-            role=Role.SOCIAL_WORKER,
+            target_status=Status.MEETING_HELD,
+            state_version=pep.state_version,
+            meeting_date=date(2026, 11, 10),
         )
+    with authority_context(local_authority_ids=[child.local_authority_id]):
         first = Deadline.objects.get(child=child, kind="first_pep")
     assert (first.met_on, first.met_by_id) == (date(2026, 11, 10), pep.pk)
     assert TaskKind.ARRANGE_MEETING not in {t.kind for t in open_tasks(child)}
