@@ -38,7 +38,7 @@ LA codes accepted in positions 2-4 (decision)
 The LA code in a UPN identifies the LA that *allocated* the number. This module accepts:
 
 * all 184 English LA codes in the GIAS "Local authority name and associated codes" list,
-  which is stored in ``children/data/la_codes.csv``. The list includes retired "Pre LGR" codes
+  which is stored in ``epep/tenancy/data/la_codes.csv``. The list includes retired "Pre LGR" codes
   (e.g. 909 Cumbria, 928 Northamptonshire, 835 Dorset). A child's UPN never changes, so a number
   allocated before a reorganisation is still valid. A few of the retired codes date from before
   1999, when UPNs began. They cannot appear in a genuine UPN, but accepting them costs almost
@@ -64,11 +64,9 @@ Worked example from HESA: 9276308686.
 
 from __future__ import annotations
 
-import csv
-import functools
-from pathlib import Path
-
 from django.core.exceptions import ValidationError
+
+from epep.tenancy.la_codes import la_names
 
 __all__ = [
     "LA_CODES",
@@ -91,30 +89,9 @@ _DIGITS = frozenset("0123456789")
 _LOWERCASE = frozenset("abcdefghijklmnopqrstuvwxyz")
 _LETTER_VALUES = {letter: value for value, letter in enumerate(UPN_ALPHABET)}
 
-_LA_CODES_CSV = Path(__file__).resolve().parent / "data" / "la_codes.csv"
-
-#: GIAS pseudo-LA codes that allocate UPNs (overseas and offshore establishments). They are kept
-#: here, not in la_codes.csv, so that the CSV stays a faithful copy of the GIAS English list.
-#: Names as GIAS gives them. 999 "Not recorded" and 0 "Does not apply" are left out on purpose.
-_OVERSEAS_LA_CODES = {
-    "702": "BFPO Overseas Establishments",
-    "704": "Fieldwork Overseas Establishments",
-    "705": "Isle of Man Offshore Establishments",
-    "706": "Guernsey Offshore Establishments",
-    "707": "Jersey Offshore Establishments",
-    "708": "Gibraltar Overseas Establishments",
-}
-
-
-@functools.cache
-def _la_names() -> dict[str, str]:
-    """Map every LA code accepted in a UPN to its GIAS name. The file is read once."""
-    names: dict[str, str] = {}
-    with _LA_CODES_CSV.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            names[row["code"]] = row["name"]
-    names.update(_OVERSEAS_LA_CODES)
-    return names
+#: The English list and the overseas codes live with the other reference data in
+#: ``epep.tenancy.la_codes`` (``epep/tenancy/data/la_codes.csv``).
+_la_names = la_names
 
 
 #: Every LA code accepted in positions 2-4 of a UPN, as 3-character strings. That is the 184 GIAS

@@ -1,7 +1,8 @@
 """Who sees which child: the one scoping mechanism used by every view, list and export.
 
-An :class:`Actor` is a signed-in person acting in one role (the role they chose, when they
-hold several). :func:`child_visibility` turns the actor into a filter over children:
+An :class:`Actor` (defined in ``epep.tenancy.actor``, re-exported here) is a signed-in
+person acting in one role (the role they chose, when they hold several).
+:func:`child_visibility` turns the actor into a filter over children:
 
 - Virtual School staff and LA administrators: every child of their authority;
 - social worker, personal adviser, IRO: children currently allocated to them in that role;
@@ -20,14 +21,14 @@ for the transaction (``epep.tenancy.context``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 
 from epep.tenancy import clock
+from epep.tenancy.actor import Actor
 from epep.tenancy.context import set_db_context
-from epep.tenancy.models import LocalAuthority, Membership, SchoolRoleEndorsement
+from epep.tenancy.models import Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import (
     ALLOCATED_ROLES,
     AUTHORITY_WIDE_ROLES,
@@ -37,60 +38,7 @@ from epep.tenancy.roles import (
     Role,
 )
 
-from .models import ChildAccessGrant, Enrolment, PlacementCarer, School, current_on
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A signed-in person acting in one role."""
-
-    user: object
-    role: Role | None
-    memberships: tuple[Membership, ...] = ()
-    available_roles: tuple[Role, ...] = ()
-    #: authorities named by the memberships of this role
-    authorities: tuple[LocalAuthority, ...] = ()
-    #: designated teacher's schools
-    schools: tuple[School, ...] = ()
-    #: a young person's own record
-    child_ids: frozenset[int] = frozenset()
-    #: a school role's endorsements in force: (school id, authority id) pairs
-    endorsed: frozenset[tuple[int, int]] = frozenset()
-    #: the row-level-security boundary for this transaction
-    db_authority_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def user_id(self) -> int:
-        return self.user.pk
-
-    @property
-    def authority_ids(self) -> frozenset[int]:
-        return frozenset(a.pk for a in self.authorities)
-
-    @property
-    def school_ids(self) -> frozenset[int]:
-        return frozenset(s.pk for s in self.schools)
-
-    def endorsed_authority_ids(self, school_id: int | None = None) -> frozenset[int]:
-        """The authorities that endorse this school role (at ``school_id``, or anywhere)."""
-        return frozenset(
-            la for school, la in self.endorsed if school_id is None or school == school_id
-        )
-
-    @property
-    def role_label(self) -> str:
-        return self.role.label if self.role else "No role"
-
-    @property
-    def where_label(self) -> str:
-        """Where the actor acts: their authority, or their school(s)."""
-        if self.role in SCHOOL_ROLES:
-            return ", ".join(s.name for s in self.schools)
-        return ", ".join(a.name for a in self.authorities)
-
-    @property
-    def is_professional(self) -> bool:
-        return self.role in PROFESSIONAL_ROLES
+from .models import ChildAccessGrant, Enrolment, PlacementCarer, current_on
 
 
 def today() -> date:

@@ -9,9 +9,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from epep.audit.services import audit_record, audit_record_refusal
+from epep.tenancy.actor import Actor
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, current_on
-from .permissions import Actor, child_visibility, today
+from .permissions import child_visibility, today
 
 
 def children_for(*, actor: Actor | None, day: date | None = None) -> QuerySet[Child]:

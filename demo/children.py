@@ -35,15 +35,20 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from children import services, stages
+from children.identifiers import (
+    UPN_ALPHABET,
+    is_valid_uln,
+    is_valid_upn,
+    uln_check_digit,
+    upn_check_letter,
+)
+from children.models import Allocation, Child, Enrolment, Placement, School, current_on
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
 from meetings.models import SchoolTerm
-
-from . import services, stages
-from .identifiers import UPN_ALPHABET, is_valid_uln, is_valid_upn, uln_check_digit, upn_check_letter
-from .models import Allocation, Child, Enrolment, Placement, School, current_on
 
 SEED = 20240901
 DEMO_PASSWORD = "demo-password-1234"
@@ -51,7 +56,8 @@ DEMO_DOMAIN = "demo.epep.invalid"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 SHARED_SCHOOL_URN = "990001"
 SHARED_DT_EMAIL = f"dt@shared-school.{DEMO_DOMAIN}"
-TERM_DATES_CSV = Path(__file__).resolve().parent / "data" / "term-dates.csv"
+#: The published term dates are reference data kept with the children app.
+TERM_DATES_CSV = Path(stages.__file__).resolve().parent / "data" / "term-dates.csv"
 #: The academic year the demo's UPNs were written for (their "year allocated" digits).
 UPN_COHORT_YEAR = 2026
 

@@ -13,11 +13,10 @@ from children.models import Child, Enrolment, current_on
 from children.stages import academic_year_label, key_stage, national_curriculum_year
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
-
-from . import scales
-from .models import Action, AttainmentEntry, Kind, Pep, PepSection, Status, Target, Transition
-from .sections import SECTIONS
-from .services import term_for
+from peps import scales
+from peps.models import Action, AttainmentEntry, Kind, Pep, PepSection, Status, Target, Transition
+from peps.sections import SECTIONS
+from peps.services import term_for
 
 CONTENT = {
     "education": {

@@ -10,6 +10,8 @@ from functools import cache
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
+from epep.tenancy.la_codes import la_names
+
 MAX_LENGTH = 1000
 
 #: Words an attacker would try first against this service.
@@ -58,10 +60,8 @@ _LEET = str.maketrans(
 
 @cache
 def _authority_words() -> frozenset[str]:
-    from children.identifiers import _la_names
-
     words = set()
-    for name in _la_names().values():
+    for name in la_names().values():
         for word in re.findall(r"[a-z]+", name.lower()):
             if len(word) > 2 and word not in {"and", "the", "of", "upon", "city", "with"}:
                 words.add(word)

@@ -28,6 +28,7 @@ from epep.tenancy.services import (
     school_role_endorsements_request,
 )
 
+from . import hooks
 from .models import AgreementAcceptance, Invitation, User, UserAgreement
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -286,8 +287,6 @@ def invitation_accept(
 
 
 def _grant_invited_role(invitation: Invitation, user: User) -> Membership:
-    from children.models import PlacementCarer
-
     role = Role(invitation.role)
     if role in SCHOOL_ROLES:
         # One school role per person and school, whichever authority adds them. An
@@ -318,12 +317,8 @@ def _grant_invited_role(invitation: Invitation, user: User) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         **lookup, defaults={"child": invitation.child, "is_active": True}
     )
-    if role == Role.CARER and invitation.placement_id:
-        PlacementCarer.objects.get_or_create(
-            placement_id=invitation.placement_id,
-            user=user,
-            defaults={"local_authority_id": invitation.local_authority_id},
-        )
+    for hook in hooks.invited_role_granted:
+        hook(invitation=invitation, user=user, membership=membership)
     return membership
 
 
@@ -716,8 +711,6 @@ def user_remove_from_authority(*, actor, user: User) -> list[Membership]:
     """For someone who also works elsewhere: end the memberships the actor's authority
     administers, withdraw the access it gave them to named children and its waiting
     invitations. Their account stays open for their other work."""
-    from children.models import ChildAccessGrant
-
     scope = _check_account_action(actor, user, "remove")
     if scope is None:
         raise PermissionDenied("Remove people from an authority while acting for it.")
@@ -740,25 +733,9 @@ def user_remove_from_authority(*, actor, user: User) -> list[Membership]:
             successor = successors[membership.pk]
             with authority_context(local_authority_ids=[authority.pk, successor], user_id=user.pk):
                 Membership.objects.filter(pk=membership.pk).update(local_authority_id=successor)
-    now = timezone.now()
-    grants = list(
-        ChildAccessGrant.objects.filter(
-            user_id=user.pk, local_authority_id=authority.pk, revoked_at__isnull=True
-        ).select_related("content_object")
+    grants_withdrawn = sum(
+        hook(actor=actor, user=user, authority=authority) for hook in hooks.removed_from_authority
     )
-    for grant in grants:
-        grant.revoked_at, grant.revoked_by = now, actor.user
-        grant.save(update_fields=["revoked_at", "revoked_by"])
-        audit_record(
-            acting_user=actor.user,
-            role=actor.role,
-            action="revoke",
-            object_type="children.childaccessgrant",
-            object_id=str(grant.public_id),
-            local_authority_id=authority.pk,
-            child_public_id=grant.content_object.public_id,
-            detail={"grantee": user.email, "reason": "removed from authority"},
-        )
     for invitation in Invitation.objects.filter(
         local_authority_id=authority.pk,
         email__iexact=user.email,
@@ -772,7 +749,7 @@ def user_remove_from_authority(*, actor, user: User) -> list[Membership]:
         user,
         scope,
         roles=sorted(m.role for m in ended),
-        grants_withdrawn=len(grants),
+        grants_withdrawn=grants_withdrawn,
     )
     for membership in ended:
         membership.is_active = False

@@ -39,7 +39,12 @@ INSTALLED_APPS = [
     "meetings",
     "funding",
     "portal",
+    "demo",
 ]
+
+# Works out who is acting (person, role, authorities, schools) and sets the database
+# context; the domain owns the rules, the tenancy middleware and acting_as() call it.
+EPEP_ACTOR_RESOLVER = "children.permissions.resolve_actor"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

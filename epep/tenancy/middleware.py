@@ -1,5 +1,7 @@
 from django.db import transaction
 
+from .actor import resolve_actor
+
 ACTIVE_ROLE_SESSION_KEY = "active_role"
 
 
@@ -7,16 +9,17 @@ class TenantContextMiddleware:
     """Open the request's transaction, work out who is acting in which role, and set the
     row-level-security context for that transaction only.
 
-    Everything after this middleware (views, templates rendered eagerly) runs inside the
-    transaction. Streaming responses and on-commit callbacks run outside it and must set
-    their own context (``epep.tenancy.context.authority_context``).
+    The actor comes from the resolver named by ``settings.EPEP_ACTOR_RESOLVER``
+    (``epep.tenancy.actor``). Everything after this middleware (views, templates rendered
+    eagerly) runs inside the transaction. Streaming responses and on-commit callbacks run
+    outside it and must set their own context (``epep.tenancy.context.authority_context``
+    or ``epep.tenancy.actor.acting_as``).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from children.permissions import resolve_actor
         from epep.audit.services import audit_events_outliving_the_view
 
         with transaction.atomic(), audit_events_outliving_the_view():

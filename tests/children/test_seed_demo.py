@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from children import demo, stages
+from children import stages
 from children.identifiers import is_valid_uln, is_valid_upn
 from children.models import (
     Allocation,
@@ -24,6 +24,7 @@ from children.models import (
 )
 from children.permissions import resolve_actor
 from children.selectors import children_for
+from demo import children as demo
 from epep.audit.models import AuditEvent
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context

@@ -1,17 +1,16 @@
 from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
 
-from children.permissions import resolve_actor
+from epep.tenancy.actor import acting_as
 
 
 @contextmanager
 def acting(user, role=None):
     """Work as ``user`` (in ``role``) inside one transaction with their database context,
     as a request would."""
-    with transaction.atomic():
-        yield resolve_actor(user, role)
+    with acting_as(user, role) as actor:
+        yield actor
 
 
 @pytest.fixture

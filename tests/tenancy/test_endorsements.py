@@ -15,6 +15,7 @@ from epep.accounts import services as accounts
 from epep.accounts.models import Invitation
 from epep.audit.models import AuditEvent
 from epep.tenancy import services
+from epep.tenancy.actor import acting_as
 from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.models import Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import Role
@@ -36,8 +37,7 @@ def actor_for(user, role=None):
 
 
 def visible(user, role=None):
-    with transaction.atomic():
-        actor = resolve_actor(user, role)
+    with acting_as(user, role) as actor:
         return {c.legal_last_name for c in children_for(actor=actor)}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from children import demo
 from children.stages import academic_year_label
+from demo import children as demo
 
 
 class Command(BaseCommand):
@@ -19,8 +19,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        from demo.peps import seed_demo_peps
         from epep.accounts.demo import DEMO_TOTP_SECRET, ensure_demo_mfa
-        from peps.demo import seed_demo_peps
 
         report = demo.seed_demo()
         peps = seed_demo_peps()
