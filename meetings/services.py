@@ -28,6 +28,7 @@ from django.core.mail import EmailMessage, mailers
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -736,6 +737,12 @@ class _Batch:
     children: dict[int, _ChildInputs]
 
 
+def _any(ids: Iterable[int]) -> RawSQL:
+    """The ids as one array parameter (``IN (SELECT unnest(%s))``): a batch's queries
+    cost the same to build and send whatever its size."""
+    return RawSQL("SELECT unnest(%s::bigint[])", ([int(i) for i in ids],))
+
+
 def _load_batch(la: LocalAuthority, child_ids: Sequence[int], day: date) -> _Batch:
     """Every input of the children, in a fixed number of queries (whatever their number)."""
     from epep.tenancy.models import SchoolRoleEndorsement
@@ -755,9 +762,9 @@ def _load_batch(la: LocalAuthority, child_ids: Sequence[int], day: date) -> _Bat
     )
     children = {
         child.pk: _ChildInputs(child=child)
-        for child in Child.objects.filter(pk__in=list(child_ids), local_authority_id=la.pk)
+        for child in Child.objects.filter(pk__in=_any(child_ids), local_authority_id=la.pk)
     }
-    ids = list(children)
+    ids = _any(children)
     for enrolment in Enrolment.objects.filter(child_id__in=ids).select_related("school"):
         children[enrolment.child_id].enrolments.append(enrolment)
     for placement in Placement.objects.filter(child_id__in=ids):
@@ -913,7 +920,7 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
     """Work out the batch's changed children; returns how many were worked out."""
     day, la_id = batch.day, batch.la.pk
     stored = dict(
-        DeadlineInputs.objects.filter(child_id__in=list(batch.children)).values_list(
+        DeadlineInputs.objects.filter(child_id__in=_any(batch.children)).values_list(
             "child_id", "fingerprint"
         )
     )
@@ -925,10 +932,10 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
     if not todo:
         return 0
     existing: dict[int, dict] = {}
-    for deadline in Deadline.objects.filter(child_id__in=list(todo)):
+    for deadline in Deadline.objects.filter(child_id__in=_any(todo)):
         existing.setdefault(deadline.child_id, {})[(deadline.kind, deadline.due_date)] = deadline
     open_tasks: dict[int, list[Task]] = {}
-    for task in Task.objects.filter(child_id__in=list(todo), closed_at__isnull=True):
+    for task in Task.objects.filter(child_id__in=_any(todo), closed_at__isnull=True):
         open_tasks.setdefault(task.deadline_id, []).append(task)
 
     # Deadlines: kept as they are, or upserted (new or changed); unmet ones whose record
