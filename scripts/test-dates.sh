@@ -18,17 +18,28 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 unset DJANGO_SETTINGS_MODULE
 
 TEST_DATES="${TEST_DATES:-2026-09-01 2026-12-31 2028-02-29 2027-03-31 2027-08-31}"
-# Year groups and key stages, terms and their labels, deadlines and reminders, the in-tray,
-# home pages, the PEP cycle and its PDF, and access that starts and ends on dates.
+# Year groups and key stages, terms and their labels, deadlines, reminders and the in-tray
+# (whole files), and the tests elsewhere whose data or rules use today: home pages, the
+# PEP cycle and its PDF, meetings (summer and winter time, "in the future"), access that
+# starts and ends on dates. About 1-2 minutes a date on an idle 2-core machine.
 DATE_SENSITIVE_TESTS="${DATE_SENSITIVE_TESTS:-tests/children/test_stages.py
 tests/meetings/test_calendars.py
 tests/meetings/test_deadlines.py
 tests/meetings/test_reminders.py
 tests/meetings/test_tasks.py
-tests/portal/test_home_pages.py
+tests/portal/test_home_pages.py::test_home_lists_year_group_key_stage_school_and_authority
+tests/portal/test_home_pages.py::test_the_young_persons_page_shows_their_next_pep
 tests/peps/test_pdf.py::test_a_pep_in_progress_downloads_as_a_draft_marked_on_every_page
 tests/peps/test_cycle.py::test_the_full_cycle_from_draft_to_finalised_is_recorded
-tests/children/test_access.py}"
+tests/peps/test_cycle.py::test_a_new_pep_starts_from_the_last_one
+tests/peps/test_cycle.py::test_a_meeting_cannot_be_recorded_as_held_before_it_happens
+tests/meetings/test_meetings.py::test_scheduling_emails_each_attendee_an_invitation_in_summer_time
+tests/meetings/test_meetings.py::test_a_winter_meeting_is_in_greenwich_mean_time
+tests/meetings/test_meetings.py::test_attendance_cannot_be_recorded_before_the_meeting
+tests/children/test_access.py::test_designated_teacher_loses_a_child_on_the_day_the_enrolment_ends
+tests/children/test_access.py::test_a_child_starting_tomorrow_is_not_yet_visible_to_the_school
+tests/children/test_access.py::test_delegated_colleague_gains_and_loses_access_with_the_grant
+tests/children/test_access.py::test_grant_expiry_must_be_sensible}"
 # A database of its own, kept between the dates (and between runs: --create-db below).
 export TEST_DATABASE_NAME="${TEST_DATABASE_NAME:-test_epep}_dates"
 

@@ -211,11 +211,12 @@ def test_child_page_lists_the_deadlines(client, world, child):
     assert ENTERED.year == 2026
 
 
-def test_a_pep_transition_refreshes_at_once(world, child):
+def test_a_pep_transition_refreshes_at_once(world, child, clock_at):
     """pep_transition moves the PEP with update() and refreshes the child's deadlines
     itself, inside the same transaction."""
     from peps.services import pep_transition
 
+    clock_at(date(2026, 11, 12))  # the meeting on 10 November has happened, whatever the day
     refresh(child, DAY)
     pep = _pep(child, world)
     with acting(world.a.users[Role.SOCIAL_WORKER]) as actor:
