@@ -21,7 +21,8 @@ TEST_DATES="${TEST_DATES:-2026-09-01 2026-12-31 2028-02-29 2027-03-31 2027-08-31
 # Year groups and key stages, terms and their labels, deadlines, reminders and the in-tray
 # (whole files), and the tests elsewhere whose data or rules use today: home pages, the
 # PEP cycle and its PDF, meetings (summer and winter time, "in the future"), access that
-# starts and ends on dates. About 1-2 minutes a date on an idle 2-core machine.
+# starts and ends on dates, and a real Celery worker (it must follow the clock too). About
+# 1-2 minutes a date on an idle 2-core machine.
 DATE_SENSITIVE_TESTS="${DATE_SENSITIVE_TESTS:-tests/children/test_stages.py
 tests/meetings/test_calendars.py
 tests/meetings/test_deadlines.py
@@ -39,7 +40,8 @@ tests/meetings/test_meetings.py::test_attendance_cannot_be_recorded_before_the_m
 tests/children/test_access.py::test_designated_teacher_loses_a_child_on_the_day_the_enrolment_ends
 tests/children/test_access.py::test_a_child_starting_tomorrow_is_not_yet_visible_to_the_school
 tests/children/test_access.py::test_delegated_colleague_gains_and_loses_access_with_the_grant
-tests/children/test_access.py::test_grant_expiry_must_be_sensible}"
+tests/children/test_access.py::test_grant_expiry_must_be_sensible
+tests/notifications/test_worker.py::test_a_real_worker_sends_a_due_reminder_once}"
 # A database of its own, kept between the dates (and between runs: --create-db below).
 export TEST_DATABASE_NAME="${TEST_DATABASE_NAME:-test_epep}_dates"
 

@@ -9,7 +9,6 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import connection, transaction
-from django.utils import timezone
 
 from epep.notifications import tasks
 from epep.notifications.models import Kind, Notification
@@ -67,10 +66,10 @@ def test_escalation_kinds_are_always_escalations(people):
 def test_dispatcher_queues_each_due_unsent_row_once(people, queued):
     enqueue(people, people.teacher, "due-kent")
     enqueue(people, people.officer, "due-sefton", la=people.sefton)
-    enqueue(people, people.teacher, "later", due_at=timezone.now() + timedelta(days=1))
+    enqueue(people, people.teacher, "later", due_at=clock.now() + timedelta(days=1))
     enqueue(people, people.teacher, "already-sent")
     with all_authorities_context():
-        Notification.objects.filter(dedupe_key="already-sent").update(sent_at=timezone.now())
+        Notification.objects.filter(dedupe_key="already-sent").update(sent_at=clock.now())
 
     assert tasks.dispatch_due_notifications() == 2
     assert tasks.dispatch_due_notifications() == 0  # a second run (or a second beat)
@@ -83,7 +82,7 @@ def test_dispatcher_queues_again_a_row_queued_long_ago_and_still_unsent(people, 
     enqueue(people, people.teacher, "k")
     assert tasks.dispatch_due_notifications() == 1
     with all_authorities_context():
-        Notification.objects.update(queued_at=timezone.now() - tasks.REQUEUE_AFTER * 2)
+        Notification.objects.update(queued_at=clock.now() - tasks.REQUEUE_AFTER * 2)
     assert tasks.dispatch_due_notifications() == 1
     assert queued.call_count == 2
 
