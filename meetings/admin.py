@@ -105,7 +105,7 @@ class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
         the response there too (row-level security would otherwise hide the rows)."""
         if not request.user.is_superuser:
             return view(request, *args, **kwargs)
-        with all_authorities_context():
+        with all_authorities_context(user_id=request.user.pk):
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)) and not response.is_rendered:
                 response = response.render()

@@ -87,10 +87,12 @@ def authority_context(
 
 
 @contextmanager
-def all_authorities_context() -> Iterator[None]:
-    """For cross-authority work (the deadline sweep, demo seeding): every authority."""
+def all_authorities_context(*, user_id: int | None = None) -> Iterator[None]:
+    """For cross-authority work (the deadline sweep, demo seeding, platform support in the
+    admin): every authority. ``user_id``: the person doing it, when it is a person (their
+    audit events must name them)."""
     from .models import LocalAuthority
 
     ids = list(LocalAuthority.objects.values_list("id", flat=True))
-    with authority_context(local_authority_ids=ids):
+    with authority_context(local_authority_ids=ids, user_id=user_id):
         yield
