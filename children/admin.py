@@ -13,22 +13,33 @@ class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["name", "urn", "postcode"]
 
 
-class EnrolmentInline(admin.TabularInline):
-    model = Enrolment
+class BoundedInline(admin.TabularInline):
+    """A child's rows of one kind, at most ``MAX_ROWS`` in one save. Django otherwise
+    believes the form count a browser posts (up to 2,000 rows for each inline), and a
+    tampered count took seconds to build and check on every save."""
+
+    MAX_ROWS = 100
     extra = 0
+    max_num = MAX_ROWS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.MAX_ROWS)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class EnrolmentInline(BoundedInline):
+    model = Enrolment
     fields = ["school", "start_date", "end_date"]
     raw_id_fields = ["school"]
 
 
-class PlacementInline(admin.TabularInline):
+class PlacementInline(BoundedInline):
     model = Placement
-    extra = 0
     fields = ["placement_type", "start_date", "end_date"]
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(BoundedInline):
     model = Allocation
-    extra = 0
     fields = ["kind", "worker", "start_date", "end_date"]
     raw_id_fields = ["worker"]
 

@@ -382,7 +382,7 @@ def attainment_save(*, actor, pep: Pep, rows: list[dict]) -> list[AttainmentEntr
             errors[f"{i}-subject"] = "Enter the subject."
         elif len(subject) > 80 or "\x00" in subject:
             errors[f"{i}-subject"] = (
-                "A subject's name must be 80 characters or fewer, in words and numbers."
+                "Subject names must be 80 characters or fewer, in words and numbers."
             )
         elif subject.casefold() in subjects:
             errors[f"{i}-subject"] = f"{subject} is listed twice. Enter each subject once."

@@ -108,8 +108,8 @@ def subjects(pep) -> list[str]:
 @pytest.mark.parametrize(
     ("new", "message"),
     [
-        ("Latin\x00", "A subject's name must be 80 characters or fewer, in words and numbers."),
-        ("L" * 81, "A subject's name must be 80 characters or fewer, in words and numbers."),
+        ("Latin\x00", "Subject names must be 80 characters or fewer, in words and numbers."),
+        ("L" * 81, "Subject names must be 80 characters or fewer, in words and numbers."),
         ("english", "english is listed twice. Enter each subject once."),
     ],
 )
