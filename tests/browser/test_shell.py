@@ -13,6 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_designated_teacher_signs_in_and_sees_children_of_both_authorities(
     page, live_server, world
 ):
+    from ..factories import endorse
+
+    endorse(world.a.users[Role.DESIGNATED_TEACHER], world.b.la)  # Sefton allows it too
     sign_in_with_code(page, live_server, world.a.users[Role.DESIGNATED_TEACHER].email)
     page.wait_for_url(f"{live_server.url}/designated-teacher/")
     header = page.get_by_test_id("header-context")

@@ -44,10 +44,10 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 
 from children.models import ChildAccessGrant
 from epep.accounts import services as account_services
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, Role
 from peps import services as pep_services
@@ -55,7 +55,7 @@ from peps import services as pep_services
 from ..meetings.test_meetings import schedule
 from ..peps.conftest import acting
 from ..peps.test_attachments import add_document
-from ..peps.test_cycle import TARGET, fill, finalise, start
+from ..peps.test_cycle import TARGET, fill, finalise, next_term, start
 from ..urlwalk import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -385,7 +385,7 @@ def _upload(name: str = "notes.txt") -> SimpleUploadedFile:
 def plausible(form: Form) -> dict[str, list]:
     """What a careful person would send: the page's own values, the first real choice,
     an ordinary value in each empty box, and the first submit button."""
-    in_a_month = (timezone.localdate() + timedelta(days=30)).isoformat()
+    in_a_month = (clock.today() + timedelta(days=30)).isoformat()
     data: dict[str, list] = {}
     submitted = False
     for item in form.inputs:
@@ -473,7 +473,7 @@ def busy_world(world, settings, tmp_path):
     last = start(world)
     fill(world, last)
     finalise(world, last)
-    pep = start(world, term="spring")
+    pep = start(world, **next_term(last))
     with acting(dt) as actor:
         pep_services.target_save(actor=actor, pep=pep, fields=TARGET)
         pep_services.action_add(
@@ -481,7 +481,7 @@ def busy_world(world, settings, tmp_path):
             pep=pep,
             description="Book the reading assessment",
             owner="Ms Patel",
-            due_date=timezone.localdate() + timedelta(days=14),
+            due_date=clock.today() + timedelta(days=14),
         )
     schedule(world, pep)
     settings.ATTACHMENT_ROOT = tmp_path / "attachments"
@@ -495,7 +495,7 @@ def busy_world(world, settings, tmp_path):
             local_authority=world.a.la,
             reason="Covering the review",
             granted_by=world.a.users[Role.VS_HEAD],
-            expires_on=timezone.localdate() + timedelta(days=30),
+            expires_on=clock.today() + timedelta(days=30),
         )
     with acting(world.a.users[Role.LA_ADMIN]) as admin:
         account_services.invitation_create(
