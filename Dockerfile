@@ -20,10 +20,10 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, for layer caching. pyproject has `[tool.setuptools] packages = []`,
-# so this installs the dependencies only.
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, for layer caching: exactly the versions and files CI tested
+# (requirements.lock, sha256 checked, nothing resolved: see scripts/venv.sh).
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock && pip check
 
 COPY . .
 

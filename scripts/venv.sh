@@ -46,7 +46,13 @@ fi
 
 log "installing Python dependencies from requirements.lock (pinned, hashes checked)"
 PIP_LOG="$VENV/pip-install.log"
-"$VENV/bin/python" -m pip install --require-hashes -r "$LOCK" >"$PIP_LOG" 2>&1 ||
+# --no-deps: the lock already lists every package the project needs (uv resolved them),
+# so pip installs exactly those files and resolves nothing; without it, pip 23 resolving
+# an extra such as weasyprint's fonttools[woff] looks for the newest release and refuses it
+# as unpinned. `pip check` then proves the set is complete and consistent.
+"$VENV/bin/python" -m pip install --require-hashes --no-deps -r "$LOCK" >"$PIP_LOG" 2>&1 ||
     { tail -n 30 "$PIP_LOG" >&2; die "pip install -r requirements.lock failed (full log: $PIP_LOG)"; }
+"$VENV/bin/python" -m pip check >>"$PIP_LOG" 2>&1 ||
+    { tail -n 30 "$PIP_LOG" >&2; die "requirements.lock is incomplete: pip check failed (full log: $PIP_LOG)"; }
 printf '%s\n' "$lock_hash" >"$STAMP"
 log "Python dependencies installed"
