@@ -66,12 +66,30 @@ class LocalAuthority(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class TenantModel(models.Model):
+    """Base of every tenant-owned table: a direct, indexed ``local_authority`` foreign key.
+
+    Row-level security compares this column with the transaction's authority context
+    (``epep.tenancy.context``), so every tenant table carries it itself, even where the
+    authority could be reached through a relation. A subclass that wants a reverse
+    accessor on the authority (``la.children``) declares the field again with its
+    ``related_name``, keeping ``on_delete=PROTECT`` and the index.
+    """
+
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+
+    class Meta:
+        abstract = True
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True, user__is_active=True)
 
 
-class Membership(models.Model):
+class Membership(TenantModel):
     """One role held by one person, always recorded by one authority (a tenant row).
 
     Authority-bound roles (Virtual School, LA admin, social worker, personal adviser, IRO,
@@ -166,7 +184,7 @@ class EndorsementQuerySet(models.QuerySet):
         )
 
 
-class SchoolRoleEndorsement(models.Model):
+class SchoolRoleEndorsement(TenantModel):
     """One authority's say-so for one person's school role at one school.
 
     A designated teacher (or school staff member) sees an authority's children on roll at

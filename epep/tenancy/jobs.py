@@ -1,0 +1,145 @@
+"""The one way to write a background job: a Celery task that says whose rows it works on.
+
+Every task in the project is declared with one of two decorators, both built on
+:class:`EpepTask` (the retry and acknowledgement settings, written once):
+
+``@authority_task(...)``
+    The task works for one authority. Its first argument is ``local_authority_id`` and
+    its body runs inside that authority's database context (``authority_context``): with
+    row-level security it can neither read nor write another authority's rows.
+
+``@every_authority_task(...)``
+    The task works across authorities (a sweep that queues one job per authority, the
+    outbox dispatcher): its body runs in the all-authorities system context.
+
+By default the body runs inside one transaction in that context (``atomic=True``). A job
+that must commit in steps (claim a row, then send an email; render a PDF outside any
+transaction) passes ``atomic=False``: its body then starts outside a transaction and
+opens each step with :func:`job_context`, which gives exactly the declared context again.
+Outside a ``job_context`` block such a body sees no tenant rows at all.
+
+Retries: any exception is retried with exponential backoff and jitter (``autoretry_for``);
+a task lists the exceptions that retrying cannot mend in ``dont_autoretry_for``. Tasks are
+acknowledged after they finish (``acks_late``) and handed out again when the worker dies
+(``reject_on_worker_lost``), so each task must be idempotent. The soft time limit (the
+task can clean up) is always below the hard one (the worker kills it).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from celery import Task, shared_task
+
+from .context import all_authorities_context, authority_context
+
+AUTHORITY = "authority"
+ALL_AUTHORITIES = "all_authorities"
+
+# The declared context of the job running now (None outside a job): (scope, authority id).
+_running: contextvars.ContextVar[tuple[str, int | None] | None] = contextvars.ContextVar(
+    "epep_job_context", default=None
+)
+
+
+class EpepTask(Task):
+    """Base class of every ePEP task: retry and acknowledgement settings, and the
+    declared authority context (``context_scope``; set by the decorators below)."""
+
+    #: AUTHORITY or ALL_AUTHORITIES: whose rows the task works on
+    context_scope: str = ""
+    #: run the whole body in one transaction in the declared context
+    atomic: bool = True
+
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = (Exception,)
+    retry_backoff = True
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 5
+    soft_time_limit = 240
+    time_limit = 300
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.context_scope == AUTHORITY:
+            if args:
+                local_authority_id, rest = args[0], args[1:]
+            elif "local_authority_id" in kwargs:
+                local_authority_id, rest = kwargs.pop("local_authority_id"), ()
+            else:
+                raise TypeError(
+                    f"{self.name}: an authority task's first argument is local_authority_id"
+                )
+            if isinstance(local_authority_id, bool) or not isinstance(local_authority_id, int):
+                raise TypeError(f"{self.name}: local_authority_id must be an int")
+            token = _running.set((AUTHORITY, local_authority_id))
+            try:
+                if self.atomic:
+                    with authority_context(local_authority_ids=[local_authority_id]):
+                        return self.run(local_authority_id, *rest, **kwargs)
+                return self.run(local_authority_id, *rest, **kwargs)
+            finally:
+                _running.reset(token)
+        if self.context_scope == ALL_AUTHORITIES:
+            token = _running.set((ALL_AUTHORITIES, None))
+            try:
+                if self.atomic:
+                    with all_authorities_context():
+                        return self.run(*args, **kwargs)
+                return self.run(*args, **kwargs)
+            finally:
+                _running.reset(token)
+        raise TypeError(
+            f"{self.name} does not declare its authority context: "
+            "use @authority_task or @every_authority_task"
+        )
+
+
+@contextmanager
+def job_context() -> Iterator[None]:
+    """Inside a running task declared with ``atomic=False``: one transaction in exactly
+    the task's declared context (its authority, or every authority)."""
+    running = _running.get()
+    if running is None:
+        raise RuntimeError("job_context() is for the body of an ePEP task")
+    scope, local_authority_id = running
+    if scope == AUTHORITY:
+        with authority_context(local_authority_ids=[local_authority_id]):
+            yield
+    else:
+        with all_authorities_context():
+            yield
+
+
+def _check_limits(options: dict[str, Any]) -> None:
+    soft = options.get("soft_time_limit", EpepTask.soft_time_limit)
+    hard = options.get("time_limit", EpepTask.time_limit)
+    if soft >= hard:
+        raise ValueError(f"soft_time_limit ({soft}) must be below time_limit ({hard})")
+
+
+def _decorator(scope: str, *args: Any, **options: Any) -> Callable[..., Any]:
+    _check_limits(options)
+    options.setdefault("base", EpepTask)
+    if not issubclass(options["base"], EpepTask):
+        raise TypeError("an ePEP task's base class must subclass EpepTask")
+    options["context_scope"] = scope
+    return shared_task(*args, **options)
+
+
+def authority_task(*args: Any, **options: Any) -> Callable[..., Any]:
+    """Declare a task that works for one authority: its first argument is
+    ``local_authority_id`` and its body runs in that authority's context.
+    Options are Celery's (``name``, ``max_retries``, ``dont_autoretry_for``, ...) plus
+    ``atomic``."""
+    return _decorator(AUTHORITY, *args, **options)
+
+
+def every_authority_task(*args: Any, **options: Any) -> Callable[..., Any]:
+    """Declare a task that works across every authority (the all-authorities system
+    context), e.g. to queue one :func:`authority_task` per authority."""
+    return _decorator(ALL_AUTHORITIES, *args, **options)
