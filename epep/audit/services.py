@@ -121,7 +121,12 @@ def audit_record_outliving_rollback(**kwargs) -> None:
 
 
 def audit_record_refusal(
-    *, acting_user, role: str | None, requested_id: UUID, reason: str | None = None
+    *,
+    acting_user,
+    role: str | None,
+    requested_id: UUID,
+    reason: str | None = None,
+    object_type: str = "children.child",
 ) -> None:
     """Record that ``acting_user`` asked for the child ``requested_id`` and was refused.
 
@@ -140,9 +145,23 @@ def audit_record_refusal(
     may execute (``epep.tenancy.signals``); the look-up it uses,
     ``audit_child_authority``, is not executable by the application at all.
 
+    Any other ``object_type`` that belongs to a child (a PEP, a target, a document, a
+    grant, a meeting) goes through ``audit_record_object_refusal`` (migration 0006), whose
+    registry finds the object's child: the event names the object and gets the child's
+    authority and ``child_public_id``, or no authority ("no such object").
+
     Like ``audit_record_outliving_rollback``, the write survives the 404 that follows.
     """
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    if object_type != "children.child":
+        _record_object_refusal(
+            user=user,
+            role=role,
+            object_type=object_type,
+            requested_id=requested_id,
+            reason=reason,
+        )
+        return
     arguments = [
         requested_id,
         user.pk if user else None,
@@ -164,6 +183,60 @@ def audit_record_refusal(
             )
 
     _outliving_rollback(write)
+
+
+def _record_object_refusal(*, user, role, object_type, requested_id, reason) -> None:
+    arguments = [
+        object_type,
+        requested_id,
+        user.pk if user else None,
+        getattr(user, "email", "") if user else "",
+        str(role or ""),
+        timezone.now(),
+        current_request_id.get(),
+        current_path.get(),
+        reason,
+    ]
+
+    def write() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT audit_record_object_refusal("
+                "%s::text, %s::uuid, %s::bigint, %s::text, %s::text, %s::timestamptz,"
+                " %s::text, %s::text, %s::text)",
+                arguments,
+            )
+
+    _outliving_rollback(write)
+
+
+def audit_record_for(actor, obj, action: str, *, child=None, **detail) -> AuditEvent | None:
+    """Record ``action`` by ``actor`` about ``obj`` (a model instance): its type
+    (``app_label.model``), its public id (or primary key), its authority and, when it
+    belongs to a child, the child's public id (``child``, else ``obj.child`` when the model
+    has one, else ``obj`` itself when it is a child). Keyword arguments become the
+    event's detail. Call inside the transaction of the change being recorded."""
+    meta = obj._meta
+    object_type = meta.label_lower
+    object_id = getattr(obj, "public_id", None) or obj.pk
+    if child is None:
+        if object_type == "children.child":
+            child = obj
+        elif any(field.name == "child" for field in meta.get_fields()):
+            child = obj.child
+    authority_id = getattr(obj, "local_authority_id", None)
+    if authority_id is None and child is not None:
+        authority_id = child.local_authority_id
+    return audit_record(
+        acting_user=getattr(actor, "user", None),
+        role=getattr(actor, "role", None),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        local_authority_id=authority_id,
+        child_public_id=child.public_id if child is not None else None,
+        detail=detail or None,
+    )
 
 
 @contextmanager

@@ -16,6 +16,11 @@ READ_ONLY_TABLES = ["django_migrations"]
 RECORD_REFUSAL_FUNCTION = (
     "public.audit_record_refusal(uuid, bigint, text, text, timestamptz, text, text, text)"
 )
+#: Refused look-ups of objects belonging to a child: epep/audit/migrations/0006_*.py.
+RECORD_OBJECT_REFUSAL_FUNCTION = (
+    "public.audit_record_object_refusal(text, uuid, bigint, text, text, timestamptz, text, text,"
+    " text)"
+)
 #: Which authorities have a child on roll at a school (ids only): see
 #: epep/tenancy/migrations/0005_school_role_rls.py.
 AUTHORITIES_ON_ROLL_FUNCTION = "public.school_authorities_on_roll(bigint)"
@@ -27,6 +32,7 @@ RECORD_SYSTEM_EVENT_FUNCTION = (
 #: The only functions of ours the application role may execute.
 APPLICATION_FUNCTIONS = [
     RECORD_REFUSAL_FUNCTION,
+    RECORD_OBJECT_REFUSAL_FUNCTION,
     RECORD_SYSTEM_EVENT_FUNCTION,
     AUTHORITIES_ON_ROLL_FUNCTION,
 ]
