@@ -210,18 +210,32 @@ class Child(models.Model):
         return stages.national_curriculum_year(self.date_of_birth, on or clock.today())
 
     def year_group_label(self, on: date | None = None) -> str:
-        year = self.year_group(on)
-        try:
-            return stages.year_group_label(year)
-        except ValueError:
-            return "Below school age" if year < -1 else "Beyond year 13"
+        """For display; "Not known" when the recorded date of birth is after ``on``."""
+        return stages.year_group_label_on(self.date_of_birth, on or clock.today())
 
     def key_stage(self, on: date | None = None) -> str:
-        year = self.year_group(on)
-        try:
-            return stages.key_stage(year)
-        except ValueError:
-            return "Pre-school" if year < -1 else "Post-18"
+        """For display; "Not known" when the recorded date of birth is after ``on``."""
+        return stages.key_stage_on(self.date_of_birth, on or clock.today())
+
+    def clean(self):
+        """Dates a child's record cannot hold, each said beside its field: born after today,
+        entering care before birth or after today (compared with the project clock)."""
+        super().clean()
+        today = clock.today()
+        born, entered = self.date_of_birth, self.entered_care_on
+        errors = {}
+        if born and born > today:
+            errors["date_of_birth"] = "Date of birth must be today or in the past."
+        if entered and entered > today:
+            errors["entered_care_on"] = (
+                "The date the child entered care must be today or in the past."
+            )
+        elif entered and born and entered < born:
+            errors["entered_care_on"] = (
+                "The date the child entered care must be on or after their date of birth."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 def current_on(day: date) -> Q:

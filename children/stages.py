@@ -31,17 +31,23 @@ from datetime import date
 __all__ = [
     "FIRST_NC_YEAR",
     "LAST_NC_YEAR",
+    "NOT_KNOWN",
     "academic_year_label",
     "academic_year_start",
     "key_stage",
+    "key_stage_on",
     "national_curriculum_year",
     "year_group_label",
+    "year_group_label_on",
 ]
 
 #: Nursery.
 FIRST_NC_YEAR = -1
 #: Year 13.
 LAST_NC_YEAR = 13
+#: What a list shows when a child's recorded date of birth cannot give a year group (it is
+#: missing, or after the day asked about): a wrong date is corrected, never a page taken down.
+NOT_KNOWN = "Not known"
 
 _KEY_STAGES: tuple[tuple[int, int, str], ...] = (
     (-1, 0, "EYFS"),
@@ -149,3 +155,42 @@ def year_group_label(year: int) -> str:
     if year == 0:
         return "Reception"
     return f"Year {year}"
+
+
+def _year_or_none(date_of_birth: date | None, on: date) -> int | None:
+    if date_of_birth is None or date_of_birth > on:
+        return None
+    return national_curriculum_year(date_of_birth, on)
+
+
+def year_group_label_on(date_of_birth: date | None, on: date) -> str:
+    """The year group to show for a child born on ``date_of_birth``, on the date ``on``.
+
+    Never raises: ``"Below school age"`` and ``"Beyond year 13"`` outside the school years, and
+    :data:`NOT_KNOWN` when the date of birth is missing or after ``on`` (a wrong record, which
+    must not stop a list of children from showing).
+    """
+    year = _year_or_none(date_of_birth, on)
+    if year is None:
+        return NOT_KNOWN
+    if year < FIRST_NC_YEAR:
+        return "Below school age"
+    if year > LAST_NC_YEAR:
+        return "Beyond year 13"
+    return year_group_label(year)
+
+
+def key_stage_on(date_of_birth: date | None, on: date) -> str:
+    """The key stage to show for a child born on ``date_of_birth``, on the date ``on``.
+
+    Never raises: ``"Pre-school"`` and ``"Post-18"`` outside the school years, and
+    :data:`NOT_KNOWN` when the date of birth is missing or after ``on``.
+    """
+    year = _year_or_none(date_of_birth, on)
+    if year is None:
+        return NOT_KNOWN
+    if year < FIRST_NC_YEAR:
+        return "Pre-school"
+    if year > LAST_NC_YEAR:
+        return "Post-18"
+    return key_stage(year)
