@@ -7,11 +7,9 @@ import os
 import tempfile
 from datetime import timedelta
 
-from celery import shared_task
-
 from epep.audit.services import audit_record
 from epep.tenancy import clock
-from epep.tenancy.context import all_authorities_context, authority_context
+from epep.tenancy.jobs import authority_task, every_authority_task, job_context
 
 from . import pdf
 from .models import Pep, Status
@@ -47,18 +45,13 @@ def _write_atomically(path, data: bytes) -> None:
         os.close(directory)
 
 
-@shared_task(
+@authority_task(
     name="peps.tasks.render_finalised_pep_pdf",
-    acks_late=True,
-    reject_on_worker_lost=True,
+    atomic=False,  # read, render outside any transaction, then archive under the row lock
     time_limit=120,
     soft_time_limit=90,
-    autoretry_for=(Exception,),
     dont_autoretry_for=(Pep.DoesNotExist, NotFinalised),
     retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
 )
 def render_finalised_pep_pdf(pep_id: int, local_authority_id: int) -> str:
     """Render a finalised PEP's PDF once, archive it under ``PEP_PDF_ROOT`` and record its
@@ -68,7 +61,7 @@ def render_finalised_pep_pdf(pep_id: int, local_authority_id: int) -> str:
     Returns what happened: "archived", or "already archived".
     """
     # 1. Read the PEP and build the document, in the PEP's authority only.
-    with authority_context(local_authority_ids=[local_authority_id]):
+    with job_context():
         pep = Pep.objects.get(pk=pep_id, local_authority_id=local_authority_id)
         if pep.status != Status.FINALISED:
             raise NotFinalised(f"PEP {pep.public_id} is {pep.status}, not finalised.")
@@ -83,7 +76,7 @@ def render_finalised_pep_pdf(pep_id: int, local_authority_id: int) -> str:
 
     # 3. Archive and record under the PEP's row lock: a concurrent run waits here, then
     #    sees the recorded hash and leaves the archived file alone.
-    with authority_context(local_authority_ids=[local_authority_id]):
+    with job_context():
         locked = Pep.objects.select_for_update().only("pk", "pdf_sha256").get(pk=pep_id)
         if locked.pdf_sha256:
             return "already archived"
@@ -109,14 +102,18 @@ def render_finalised_pep_pdf(pep_id: int, local_authority_id: int) -> str:
     return "archived"
 
 
-@shared_task(
-    name="peps.tasks.queue_missing_pep_pdfs", acks_late=True, time_limit=60, soft_time_limit=45
+@every_authority_task(
+    name="peps.tasks.queue_missing_pep_pdfs",
+    atomic=False,  # jobs are queued after the read's transaction
+    autoretry_for=(),  # beat runs it again
+    time_limit=60,
+    soft_time_limit=45,
 )
 def queue_missing_pep_pdfs(older_than_minutes: int = 15) -> int:
     """Queue the archive job again for finalised PEPs still without a PDF (the broker was
     down at finalisation, or the job gave up after its retries). For Celery beat."""
     cutoff = clock.now() - timedelta(minutes=older_than_minutes)
-    with all_authorities_context():
+    with job_context():
         missing = list(
             Pep.objects.filter(
                 status=Status.FINALISED, pdf_sha256="", finalised_at__lt=cutoff

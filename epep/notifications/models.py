@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from epep.tenancy.models import TenantModel
 
-class Kind(models.TextChoices):
+
+class NotificationKind(models.TextChoices):
     REMINDER_10 = "reminder_10", "Reminder, 10 days before"
     REMINDER_5 = "reminder_5", "Reminder, 5 days before"
     REMINDER_1 = "reminder_1", "Reminder, 1 day before"
@@ -23,17 +25,19 @@ class Kind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-ESCALATION_KINDS = frozenset({Kind.ESCALATION_OFFICER, Kind.ESCALATION_HEAD})
+# The old name, for code moving to NotificationKind (deadlines.reminders); remove after.
+Kind = NotificationKind
+
+ESCALATION_KINDS = frozenset(
+    {NotificationKind.ESCALATION_OFFICER, NotificationKind.ESCALATION_HEAD}
+)
 
 
-class Notification(models.Model):
-    local_authority = models.ForeignKey(
-        "tenancy.LocalAuthority", on_delete=models.PROTECT, related_name="+"
-    )
+class Notification(TenantModel):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     subject = models.CharField(max_length=255)
     body = models.TextField()
     # One row per reason, e.g. "deadline:<id>:reminder_5:<user id>": enqueueing again is

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from epep.tenancy import clock
 from epep.tenancy.context import authority_context
 
-from .models import ESCALATION_KINDS, Kind, Notification, NotificationPreference
+from .models import ESCALATION_KINDS, Notification, NotificationKind, NotificationPreference
 
 
 def notification_enqueue(
@@ -94,7 +94,7 @@ def held_for_digest(now: datetime) -> QuerySet[Notification]:
     return (
         due_unsent(now)
         .filter(is_escalation=False)
-        .exclude(kind=Kind.DIGEST)
+        .exclude(kind=NotificationKind.DIGEST)
         .filter(_wants_digest())
     )
 
@@ -102,7 +102,9 @@ def held_for_digest(now: datetime) -> QuerySet[Notification]:
 def to_send_individually(now: datetime) -> QuerySet[Notification]:
     """Due rows the dispatcher sends one by one: escalations (always), digests, and
     everything for people who want each reminder as it happens."""
-    return due_unsent(now).filter(Q(is_escalation=True) | Q(kind=Kind.DIGEST) | ~_wants_digest())
+    return due_unsent(now).filter(
+        Q(is_escalation=True) | Q(kind=NotificationKind.DIGEST) | ~_wants_digest()
+    )
 
 
 def notification_build_digest(
@@ -133,7 +135,7 @@ def notification_build_digest(
         created = notification_enqueue(
             local_authority_id=local_authority_id,
             recipient=recipient,
-            kind=Kind.DIGEST,
+            kind=NotificationKind.DIGEST,
             dedupe_key=key,
             subject=(
                 f"ePEP: {count} {'reminder' if count == 1 else 'reminders'} from "

@@ -37,7 +37,6 @@ import logging
 import time
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db.models import Q
@@ -45,10 +44,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from epep.tenancy import clock
-from epep.tenancy.context import all_authorities_context, authority_context
+from epep.tenancy.jobs import authority_task, every_authority_task, job_context
 
 from . import services
-from .models import Kind, Notification
+from .models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,9 @@ def _test_only_send_delay() -> None:
 def _message(row: Notification) -> EmailMessage:
     template = "notifications/email/notification.txt"
     body = (
-        row.body if row.kind == Kind.DIGEST else render_to_string(template, {"notification": row})
+        row.body
+        if row.kind == NotificationKind.DIGEST
+        else render_to_string(template, {"notification": row})
     )
     return EmailMessage(
         subject=row.subject,
@@ -83,15 +84,10 @@ def _message(row: Notification) -> EmailMessage:
     )
 
 
-@shared_task(
+@authority_task(
     name="epep.notifications.tasks.send_notification",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
+    atomic=False,  # claim, then send: two transactions (see the module's docstring)
     dont_autoretry_for=(Notification.DoesNotExist,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
     max_retries=8,
     time_limit=90,
     soft_time_limit=60,
@@ -102,7 +98,7 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
     Returns what happened: "sent", "already sent" or "busy" (another worker holds it).
     """
     # 1. Claim: count the attempt, visibly, before anything can go wrong.
-    with authority_context(local_authority_ids=[local_authority_id]):
+    with job_context():
         row = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, local_authority_id=local_authority_id)
@@ -128,7 +124,7 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
 
     # 2. Send and record, under the row lock, in one transaction.
     try:
-        with authority_context(local_authority_ids=[local_authority_id]):
+        with job_context():
             row = (
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient")
@@ -145,10 +141,10 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
             row.sent_at = now
             row.last_error = ""
             row.save(update_fields=["sent_at", "last_error"])
-            if row.kind == Kind.DIGEST:
+            if row.kind == NotificationKind.DIGEST:
                 row.items.filter(sent_at__isnull=True).update(sent_at=now)
     except Exception as exc:
-        with authority_context(local_authority_ids=[local_authority_id]):
+        with job_context():
             Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
                 last_error=f"{type(exc).__name__}: {exc}"[:2000]
             )
@@ -157,9 +153,10 @@ def send_notification(notification_id: int, local_authority_id: int) -> str:
     return "sent"
 
 
-@shared_task(
+@every_authority_task(
     name="epep.notifications.tasks.dispatch_due_notifications",
-    acks_late=True,
+    atomic=False,  # rows are marked queued (committed) before the broker is asked
+    autoretry_for=(),  # beat runs it again within a minute
     time_limit=120,
     soft_time_limit=90,
 )
@@ -172,7 +169,7 @@ def dispatch_due_notifications(requeue_after_seconds: int | None = None) -> int:
     requeue_after = (
         REQUEUE_AFTER if requeue_after_seconds is None else timedelta(seconds=requeue_after_seconds)
     )
-    with all_authorities_context():
+    with job_context():
         # Rows being sent hold their lock: skip them rather than wait.
         rows = list(
             services.to_send_individually(now)
@@ -192,14 +189,14 @@ def dispatch_due_notifications(requeue_after_seconds: int | None = None) -> int:
             logger.exception("Could not queue notification %s", pk)
             failed.append(pk)
     if failed:
-        with all_authorities_context():
+        with job_context():
             Notification.objects.filter(pk__in=failed, queued_at=now).update(queued_at=None)
     return len(rows) - len(failed)
 
 
-@shared_task(
+@every_authority_task(
     name="epep.notifications.tasks.send_daily_digests",
-    acks_late=True,
+    atomic=False,  # each digest is built in its own authority's transaction
     time_limit=540,
     soft_time_limit=480,
 )
@@ -209,7 +206,7 @@ def send_daily_digests() -> int:
     how many digests were queued."""
     now = clock.now()
     day = timezone.localdate(now)
-    with all_authorities_context():
+    with job_context():
         pairs = list(
             services.held_for_digest(now)
             .order_by()

@@ -4,9 +4,11 @@ Every task in the project is declared with one of two decorators, both built on
 :class:`EpepTask` (the retry and acknowledgement settings, written once):
 
 ``@authority_task(...)``
-    The task works for one authority. Its first argument is ``local_authority_id`` and
-    its body runs inside that authority's database context (``authority_context``): with
-    row-level security it can neither read nor write another authority's rows.
+    The task works for one authority. It takes ``local_authority_id`` (the first
+    argument, by convention; tasks older than this module keep their argument order, so
+    messages already queued mean the same) and its body runs inside that authority's
+    database context (``authority_context``): with row-level security it can neither
+    read nor write another authority's rows.
 
 ``@every_authority_task(...)``
     The task works across authorities (a sweep that queues one job per authority, the
@@ -28,6 +30,8 @@ task can clean up) is always below the hard one (the worker kills it).
 from __future__ import annotations
 
 import contextvars
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -65,38 +69,12 @@ class EpepTask(Task):
     time_limit = 300
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.context_scope == AUTHORITY:
-            if args:
-                local_authority_id, rest = args[0], args[1:]
-            elif "local_authority_id" in kwargs:
-                local_authority_id, rest = kwargs.pop("local_authority_id"), ()
-            else:
-                raise TypeError(
-                    f"{self.name}: an authority task's first argument is local_authority_id"
-                )
-            if isinstance(local_authority_id, bool) or not isinstance(local_authority_id, int):
-                raise TypeError(f"{self.name}: local_authority_id must be an int")
-            token = _running.set((AUTHORITY, local_authority_id))
-            try:
-                if self.atomic:
-                    with authority_context(local_authority_ids=[local_authority_id]):
-                        return self.run(local_authority_id, *rest, **kwargs)
-                return self.run(local_authority_id, *rest, **kwargs)
-            finally:
-                _running.reset(token)
-        if self.context_scope == ALL_AUTHORITIES:
-            token = _running.set((ALL_AUTHORITIES, None))
-            try:
-                if self.atomic:
-                    with all_authorities_context():
-                        return self.run(*args, **kwargs)
-                return self.run(*args, **kwargs)
-            finally:
-                _running.reset(token)
-        raise TypeError(
-            f"{self.name} does not declare its authority context: "
-            "use @authority_task or @every_authority_task"
-        )
+        if self.context_scope not in (AUTHORITY, ALL_AUTHORITIES):
+            raise TypeError(
+                f"{self.name} does not declare its authority context: "
+                "use @authority_task or @every_authority_task"
+            )
+        return super().__call__(*args, **kwargs)
 
 
 @contextmanager
@@ -122,24 +100,63 @@ def _check_limits(options: dict[str, Any]) -> None:
         raise ValueError(f"soft_time_limit ({soft}) must be below time_limit ({hard})")
 
 
-def _decorator(scope: str, *args: Any, **options: Any) -> Callable[..., Any]:
+def _in_context(fun: Callable[..., Any], scope: str, atomic: bool) -> Callable[..., Any]:
+    """``fun`` wrapped so that it always runs in its declared context (whether Celery's
+    worker calls it, a test calls the task, or someone calls ``task.run``)."""
+    signature = inspect.signature(fun)
+    if scope == AUTHORITY and "local_authority_id" not in signature.parameters:
+        raise TypeError(f"{fun.__qualname__}: an authority task takes local_authority_id")
+
+    @functools.wraps(fun)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if scope == AUTHORITY:
+            local_authority_id = signature.bind(*args, **kwargs).arguments["local_authority_id"]
+            if isinstance(local_authority_id, bool) or not isinstance(local_authority_id, int):
+                raise TypeError(f"{fun.__qualname__}: local_authority_id must be an int")
+            declared = (AUTHORITY, local_authority_id)
+        else:
+            declared = (ALL_AUTHORITIES, None)
+        token = _running.set(declared)
+        try:
+            if atomic:
+                with job_context():
+                    return fun(*args, **kwargs)
+            return fun(*args, **kwargs)
+        finally:
+            _running.reset(token)
+
+    # Celery checks the arguments of .delay() against this signature.
+    run.__signature__ = signature
+    return run
+
+
+def _decorator(scope: str, args: tuple, options: dict[str, Any]) -> Any:
     _check_limits(options)
-    options.setdefault("base", EpepTask)
-    if not issubclass(options["base"], EpepTask):
+    base = options.setdefault("base", EpepTask)
+    if not issubclass(base, EpepTask):
         raise TypeError("an ePEP task's base class must subclass EpepTask")
+    atomic = options.setdefault("atomic", True)
     options["context_scope"] = scope
-    return shared_task(*args, **options)
+
+    def declare(fun: Callable[..., Any]) -> Any:
+        return shared_task(**options)(_in_context(fun, scope, atomic))
+
+    if len(args) == 1 and callable(args[0]):  # @authority_task without parentheses
+        return declare(args[0])
+    if args:
+        raise TypeError("pass the task's options by keyword")
+    return declare
 
 
-def authority_task(*args: Any, **options: Any) -> Callable[..., Any]:
-    """Declare a task that works for one authority: its first argument is
-    ``local_authority_id`` and its body runs in that authority's context.
+def authority_task(*args: Any, **options: Any) -> Any:
+    """Declare a task that works for one authority: it takes ``local_authority_id`` (the
+    first argument, by convention) and its body runs in that authority's context.
     Options are Celery's (``name``, ``max_retries``, ``dont_autoretry_for``, ...) plus
     ``atomic``."""
-    return _decorator(AUTHORITY, *args, **options)
+    return _decorator(AUTHORITY, args, options)
 
 
-def every_authority_task(*args: Any, **options: Any) -> Callable[..., Any]:
+def every_authority_task(*args: Any, **options: Any) -> Any:
     """Declare a task that works across every authority (the all-authorities system
     context), e.g. to queue one :func:`authority_task` per authority."""
-    return _decorator(ALL_AUTHORITIES, *args, **options)
+    return _decorator(ALL_AUTHORITIES, args, options)

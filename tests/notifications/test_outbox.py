@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from epep.notifications import tasks
-from epep.notifications.models import Kind, Notification
+from epep.notifications.models import Notification, NotificationKind
 from epep.notifications.services import notification_enqueue, notification_preference_set
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context, authority_context, set_db_context
@@ -19,7 +19,7 @@ from epep.tenancy.context import all_authorities_context, authority_context, set
 pytestmark = pytest.mark.django_db
 
 
-def enqueue(people, user, key, *, kind=Kind.REMINDER_5, la=None, due_at=None, **extra):
+def enqueue(people, user, key, *, kind=NotificationKind.REMINDER_5, la=None, due_at=None, **extra):
     return notification_enqueue(
         local_authority_id=(la or people.kent).pk,
         recipient=user,
@@ -59,7 +59,7 @@ def test_enqueue_conflict_leaves_the_callers_transaction_usable(people):
 
 
 def test_escalation_kinds_are_always_escalations(people):
-    enqueue(people, people.officer, "esc", kind=Kind.ESCALATION_OFFICER)
+    enqueue(people, people.officer, "esc", kind=NotificationKind.ESCALATION_OFFICER)
     assert rows()[0].is_escalation is True
 
 
@@ -137,8 +137,8 @@ def test_a_failed_send_is_recorded_and_not_marked_sent(people):
 
 def test_daily_digest_users_get_one_digest(people, queued):
     notification_preference_set(user=people.worker, daily_digest=True)
-    enqueue(people, people.worker, "r1", kind=Kind.REMINDER_10)
-    enqueue(people, people.worker, "r2", kind=Kind.REMINDER_5)
+    enqueue(people, people.worker, "r1", kind=NotificationKind.REMINDER_10)
+    enqueue(people, people.worker, "r2", kind=NotificationKind.REMINDER_5)
     enqueue(people, people.teacher, "t1")
 
     # The dispatcher holds the digest person's reminders.
@@ -149,7 +149,7 @@ def test_daily_digest_users_get_one_digest(people, queued):
 
     assert tasks.send_daily_digests() == 1
     assert tasks.send_daily_digests() == 0  # twice the same day: still one digest
-    (digest,) = rows(kind=Kind.DIGEST)
+    (digest,) = rows(kind=NotificationKind.DIGEST)
     assert digest.recipient == people.worker
     assert digest.dedupe_key == (
         f"digest:{people.kent.pk}:{people.worker.pk}:{clock.today().isoformat()}"
@@ -178,7 +178,7 @@ def test_a_digest_person_working_for_two_authorities_gets_one_from_each(people, 
     enqueue(people, people.worker, "kent")
     enqueue(people, people.worker, "sefton", la=people.sefton)
     assert tasks.send_daily_digests() == 2
-    assert {d.local_authority_id for d in rows(kind=Kind.DIGEST)} == {
+    assert {d.local_authority_id for d in rows(kind=NotificationKind.DIGEST)} == {
         people.kent.pk,
         people.sefton.pk,
     }
@@ -187,9 +187,9 @@ def test_a_digest_person_working_for_two_authorities_gets_one_from_each(people, 
 def test_escalations_bypass_the_digest(people, queued):
     """Nobody can switch off escalations to Virtual School staff, or hold them for a day."""
     notification_preference_set(user=people.officer, daily_digest=True)
-    enqueue(people, people.officer, "reminder", kind=Kind.REMINDER_1)
-    enqueue(people, people.officer, "escalation", kind=Kind.ESCALATION_OFFICER)
-    enqueue(people, people.officer, "flagged", kind=Kind.OTHER, escalation=True)
+    enqueue(people, people.officer, "reminder", kind=NotificationKind.REMINDER_1)
+    enqueue(people, people.officer, "escalation", kind=NotificationKind.ESCALATION_OFFICER)
+    enqueue(people, people.officer, "flagged", kind=NotificationKind.OTHER, escalation=True)
 
     assert tasks.dispatch_due_notifications() == 2
     sent_at_once = {n.dedupe_key for n in rows(pk__in=[c.args[0] for c in queued.call_args_list])}
@@ -200,7 +200,7 @@ def test_escalations_bypass_the_digest(people, queued):
 
     queued.reset_mock()
     assert tasks.send_daily_digests() == 1
-    (digest,) = rows(kind=Kind.DIGEST)
+    (digest,) = rows(kind=NotificationKind.DIGEST)
     assert [r.dedupe_key for r in rows(digest=digest)] == ["reminder"]
 
 
@@ -220,7 +220,7 @@ def test_rows_are_invisible_from_another_authority(people):
             Notification.objects.create(
                 local_authority=people.kent,
                 recipient=people.teacher,
-                kind=Kind.OTHER,
+                kind=NotificationKind.OTHER,
                 dedupe_key="forged",
                 subject="s",
                 body="b",

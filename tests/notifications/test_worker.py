@@ -27,7 +27,7 @@ import redis
 from django.conf import settings
 
 from epep.notifications import tasks
-from epep.notifications.models import Kind, Notification
+from epep.notifications.models import Notification, NotificationKind
 from epep.notifications.services import notification_enqueue
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
@@ -175,7 +175,7 @@ def enqueue(people, key: str) -> int:
     assert notification_enqueue(
         local_authority_id=people.kent.pk,
         recipient=people.teacher,
-        kind=Kind.REMINDER_5,
+        kind=NotificationKind.REMINDER_5,
         dedupe_key=key,
         subject=f"Reminder {key}",
         body="A PEP is due in 5 days.",

@@ -103,3 +103,9 @@ def test_a_failing_task_is_retried_with_backoff(world, monkeypatch):
 
     with pytest.raises(Retry):
         child_by_id.apply(args=(world.a.la.pk, world.b.child.pk), throw=True)
+
+
+def test_calling_the_body_directly_still_runs_in_the_declared_context(world):
+    seen = set(children_seen.run(world.b.la.pk))
+    assert _children_of(world.b) <= seen
+    assert not _children_of(world.a) & seen
