@@ -19,7 +19,7 @@ from django.db.models import F, Func, Q
 from guardian.models import UserObjectPermissionBase
 
 from epep.tenancy import clock
-from epep.tenancy.models import LocalAuthority, la_code_validator
+from epep.tenancy.models import LocalAuthority, TenantModel, la_code_validator
 from epep.tenancy.roles import Role
 
 from . import stages
@@ -89,7 +89,7 @@ class School(models.Model):
         return f"{self.name} (URN {self.urn})"
 
 
-class Child(models.Model):
+class Child(TenantModel):
     class Gender(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"
@@ -244,10 +244,7 @@ def current_on(day: date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
 
 
-class DatedChildRecord(models.Model):
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
-    )
+class DatedChildRecord(TenantModel):
     start_date = models.DateField()
     end_date = models.DateField(
         null=True, blank=True, help_text="The first day this no longer applies; blank if current."
@@ -333,12 +330,9 @@ class Placement(DatedChildRecord):
         return f"{self.child}: {self.get_placement_type_display()} from {self.start_date}"
 
 
-class PlacementCarer(models.Model):
+class PlacementCarer(TenantModel):
     """Through-table: carries its own authority column so RLS covers it directly."""
 
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
-    )
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="carer_links")
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="carer_links")
 
@@ -377,7 +371,7 @@ class Allocation(DatedChildRecord):
         return f"{self.get_kind_display()} {self.worker} for {self.child}"
 
 
-class ChildAccessGrant(UserObjectPermissionBase):
+class ChildAccessGrant(UserObjectPermissionBase, TenantModel):
     """An explicit, dated grant of access to one child (django-guardian's direct-foreign-key
     user permission table, with the authority, expiry and revocation added).
 
@@ -389,9 +383,6 @@ class ChildAccessGrant(UserObjectPermissionBase):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     content_object = models.ForeignKey(
         Child, on_delete=models.CASCADE, related_name="access_grants"
-    )
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
     )
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from children.models import Child, School
-from epep.tenancy.models import LocalAuthority
+from epep.tenancy.models import TenantModel
 from funding.money import MAX_PPPLUS_LINE_PENCE, format_pounds
 
 from .sections import SECTIONS
@@ -49,11 +49,7 @@ class Kind(models.TextChoices):
     POST_16 = "post_16", "Post-16"
 
 
-class TenantChildRow(models.Model):
-    local_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="+", db_index=True
-    )
-
+class TenantChildRow(TenantModel):
     class Meta:
         abstract = True
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from epep.tenancy.models import TenantModel
 from epep.tenancy.roles import SCHOOL_ROLES, Role
 
 
@@ -77,14 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-class Invitation(models.Model):
+class Invitation(TenantModel):
     """An invitation by email into one role. The link carries a random token; only its
     SHA-256 is stored. Single use, expires after seven days."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    local_authority = models.ForeignKey(
-        "tenancy.LocalAuthority", on_delete=models.PROTECT, related_name="+", db_index=True
-    )
     email = models.EmailField()
     full_name = models.CharField(max_length=150)
     role = models.CharField(max_length=30, choices=Role.choices)
