@@ -35,6 +35,7 @@ from epep.tenancy.roles import (
     PROFESSIONAL_ROLES,
     ROLE_ORDER,
     SCHOOL_ROLES,
+    VIRTUAL_SCHOOL_ROLES,
     Role,
 )
 
@@ -208,3 +209,38 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
         endorsed=endorsed,
         db_authority_ids=db_ids,
     )
+
+
+# --- May this actor …? Rules about a child's record and who else may see it ----------------
+
+
+def can_see_grants(actor, child) -> bool:
+    """May ``actor`` see who has been given access to ``child`` (the Virtual School and
+    the designated teacher)?"""
+    role = getattr(actor, "role", None)
+    return role in VIRTUAL_SCHOOL_ROLES or role == Role.DESIGNATED_TEACHER
+
+
+def can_grant_access(actor, child=None) -> bool:
+    """May ``actor`` give a named professional access to ``child``? Only the child's own
+    Virtual School (any child of its authority when ``child`` is None)."""
+    if getattr(actor, "role", None) not in VIRTUAL_SCHOOL_ROLES:
+        return False
+    return child is None or child.local_authority_id in actor.authority_ids
+
+
+def can_delegate_access(actor, child=None) -> bool:
+    """May ``actor`` share ``child`` with a colleague at their school? Only a designated
+    teacher (the service also checks the child is on roll at their school)."""
+    return getattr(actor, "role", None) == Role.DESIGNATED_TEACHER
+
+
+def can_revoke_grant(actor, grant) -> bool:
+    """May ``actor`` withdraw ``grant``? The Virtual School of the grant's authority; the
+    designated teacher of the school a delegation was made at."""
+    role = getattr(actor, "role", None)
+    if role in VIRTUAL_SCHOOL_ROLES:
+        return grant.local_authority_id in actor.authority_ids
+    if role == Role.DESIGNATED_TEACHER:
+        return grant.school_id is not None and grant.school_id in actor.school_ids
+    return False

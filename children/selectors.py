@@ -8,7 +8,8 @@ from uuid import UUID
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from epep.audit.services import audit_record, audit_record_refusal
+from epep.audit.services import audit_record
+from epep.tenancy.access import fetch_or_404
 from epep.tenancy.actor import Actor
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, current_on
@@ -38,12 +39,19 @@ def access_child_by_id(
     authority when the child exists, so its Virtual School sees it: see
     ``epep.audit.services.audit_record_refusal``). A successful look-up records
     ``action`` (None: the caller records its own event, with more detail)."""
-    try:
-        child = children_for(actor=actor).get(public_id=child_id)
-    except Child.DoesNotExist:
-        if audit and actor is not None:
-            audit_record_refusal(acting_user=actor.user, role=actor.role, requested_id=child_id)
-        raise Http404("No child found") from None
+    visible = children_for(actor=actor)
+    if audit:
+        child = fetch_or_404(
+            visible,
+            actor=actor,
+            object_type="children.child",
+            public_id=child_id,
+            message="No child found",
+        )
+    else:
+        child = visible.filter(public_id=child_id).first()
+        if child is None:
+            raise Http404("No child found")
     if audit and action:
         audit_record(
             acting_user=actor.user,
@@ -71,6 +79,25 @@ def allocations_for_child(*, child: Child) -> QuerySet[Allocation]:
 
 def grants_for_child(*, child: Child) -> QuerySet[ChildAccessGrant]:
     return child.access_grants.select_related("user", "granted_by", "school", "revoked_by")
+
+
+def grants_for(*, actor: Actor | None) -> QuerySet[ChildAccessGrant]:
+    """The access grants on the children ``actor`` may see."""
+    return ChildAccessGrant.objects.filter(
+        content_object__in=children_for(actor=actor).values("pk")
+    )
+
+
+def access_grant_by_id(*, actor: Actor | None, grant_id: UUID) -> ChildAccessGrant:
+    """The one way to fetch an access grant a URL names: one on a child ``actor`` may
+    see, or the same 404 as a missing id (the refusal recorded in the child's authority:
+    ``epep.tenancy.access``)."""
+    return fetch_or_404(
+        grants_for(actor=actor).select_related("content_object", "user"),
+        actor=actor,
+        object_type="children.childaccessgrant",
+        public_id=grant_id,
+    )
 
 
 def children_on_roll_by_school(

@@ -10,10 +10,11 @@ from django.db import transaction
 
 from epep.audit.services import audit_record
 from epep.tenancy import clock
-from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES, VIRTUAL_SCHOOL_ROLES, Role
+from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES
 from epep.tenancy.selectors import roles_held_by, school_role_holders
 from epep.tenancy.services import school_role_endorsements_catch_up
 
+from . import permissions
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
 from .permissions import Actor, today
 
@@ -152,7 +153,7 @@ def child_access_delegate(
 ) -> ChildAccessGrant:
     """A designated teacher shares a named child with a colleague at the same school.
     The grant only works while the child is on roll at that school."""
-    if actor.role != Role.DESIGNATED_TEACHER:
+    if not permissions.can_delegate_access(actor, child):
         raise PermissionDenied("Only a designated teacher can share a child with a colleague.")
     school_ids = set(
         Enrolment.objects.filter(
@@ -187,10 +188,7 @@ def child_access_grant(
     *, actor: Actor, child: Child, grantee, reason: str, expires_on: date
 ) -> ChildAccessGrant:
     """The Virtual School grants a named professional access to one child."""
-    if (
-        actor.role not in VIRTUAL_SCHOOL_ROLES
-        or child.local_authority_id not in actor.authority_ids
-    ):
+    if not permissions.can_grant_access(actor, child):
         raise PermissionDenied("Only the child's Virtual School can give access to a child.")
     if not roles_held_by(grantee) & PROFESSIONAL_ROLES:
         raise ValidationError(
@@ -229,17 +227,9 @@ def _grant(actor, child, user, reason, expires_on, *, school_id) -> ChildAccessG
     return grant
 
 
-def can_revoke(actor: Actor, grant: ChildAccessGrant) -> bool:
-    if actor.role in VIRTUAL_SCHOOL_ROLES:
-        return grant.local_authority_id in actor.authority_ids
-    if actor.role == Role.DESIGNATED_TEACHER:
-        return grant.school_id is not None and grant.school_id in actor.school_ids
-    return False
-
-
 @transaction.atomic
 def child_access_revoke(*, actor: Actor, grant: ChildAccessGrant) -> ChildAccessGrant:
-    if not can_revoke(actor, grant):
+    if not permissions.can_revoke_grant(actor, grant):
         raise PermissionDenied("You cannot withdraw this access.")
     if grant.revoked_at is None:
         grant.revoked_at = clock.now()

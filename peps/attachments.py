@@ -4,12 +4,12 @@ EHCP, earlier paper PEPs.
 Rules (the services are in ``peps.services``: ``attachment_upload``, ``attachment_delete``):
 
 - **Who may add a document**: the designated teacher, the social worker, the personal
-  adviser and Virtual School staff (``peps.services.ATTACHMENT_UPLOADERS``), for a child
+  adviser and Virtual School staff (``peps.permissions.can_upload_attachment``), for a child
   they can see. Not carers or young people for now, nor IROs, LA administrators or
   school staff. A document can go on the child's record or on one of the child's PEPs
   that is not finalised (a finalised PEP is locked: add it to the child's record).
-- **Who may see the list and open a document** (``READERS``): every professional role
-  (``PROFESSIONAL_ROLES``) for a child they can see through ``children_for`` — the one
+- **Who may see the list and open a document** (``peps.permissions.can_read_attachments``):
+  every professional role for a child they can see through ``children_for`` — the one
   scoping mechanism. Carers and young people do not see documents for now: they are
   written by and for professionals and may hold third-party information, so releasing
   one to a family is a professional's decision made outside the service. Opening a
@@ -48,22 +48,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from epep.exports import download_name, short_reference
-from epep.tenancy.roles import PROFESSIONAL_ROLES
-
-#: Who may see the list of a child's documents and open them (see the module docstring).
-READERS = PROFESSIONAL_ROLES
 
 MB = 1024 * 1024
 
@@ -476,53 +470,5 @@ def orphans(known: set[str], *, older_than: timedelta = timedelta(hours=1)) -> l
     return found
 
 
-# --- Reading, through the access rules ----------------------------------------------------
-
-
-def attachments_for(*, actor) -> QuerySet:
-    """The documents ``actor`` may see: professionals only, children through
-    ``children_for`` (the one scoping mechanism)."""
-    from children.selectors import children_for
-
-    from .models import Attachment
-
-    if actor is None or actor.role not in READERS:
-        return Attachment.objects.none()
-    return Attachment.objects.filter(child__in=children_for(actor=actor).values("pk"))
-
-
-def access_attachment_by_id(*, actor, attachment_id: UUID, action: str | None = "view"):
-    """The one way to fetch a document a user asked for: 404 when it does not exist or
-    is out of reach, identical either way. The refusal is recorded (against no
-    authority: see ``audit_record_refusal``); a successful look-up records ``action``."""
-    from epep.audit.services import audit_record, audit_record_outliving_rollback
-
-    attachment = (
-        attachments_for(actor=actor)
-        .select_related("child", "pep", "uploaded_by")
-        .filter(public_id=attachment_id)
-        .first()
-    )
-    if attachment is None:
-        if actor is not None:
-            audit_record_outliving_rollback(
-                acting_user=actor.user,
-                role=actor.role,
-                action="access_refused",
-                object_type="peps.attachment",
-                object_id=str(attachment_id),
-                detail={"reason": "no such document or out of reach"},
-            )
-        raise Http404("No document found")
-    if action:
-        audit_record(
-            acting_user=actor.user,
-            role=actor.role,
-            action=action,
-            object_type="peps.attachment",
-            object_id=str(attachment.public_id),
-            local_authority_id=attachment.local_authority_id,
-            child_public_id=attachment.child.public_id,
-            detail={"pep": str(attachment.pep.public_id)} if attachment.pep_id else {},
-        )
-    return attachment
+# --- Reading, through the access rules: peps.selectors (attachments_for,
+# access_attachment_by_id) and peps.permissions (who reads, uploads, deletes).

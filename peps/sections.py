@@ -1,20 +1,13 @@
-"""The sections of a PEP, from the statutory guidance, and who may edit each.
+"""The sections of a PEP, from the statutory guidance.
 
-Pure data: no database. Everyone in the child's circle reads every section; the roles
-listed may change it. Each field is a named text (or choice) stored in the section's
-JSON ``data``.
+Pure data: no database. Everyone in the child's circle reads every section; who may
+change each is ``peps.permissions.SECTION_EDITORS``. Each field is a named text (or
+choice) stored in the section's JSON ``data``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from epep.tenancy.roles import Role
-
-VS = (Role.VS_HEAD, Role.VS_OFFICER)
-DT = (Role.DESIGNATED_TEACHER,)
-SW = (Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER)
-CARER = (Role.CARER,)
 
 
 @dataclass(frozen=True)
@@ -31,7 +24,6 @@ class Field:
 class Section:
     key: str
     title: str
-    editors: tuple[Role, ...]
     fields: tuple[Field, ...] = ()
     #: copied into the next PEP as a starting point (stable content)
     carried_forward: bool = False
@@ -47,7 +39,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="education",
         title="Education details",
-        editors=DT + VS,
         description="School, year group, SEN, attendance and exclusions this term.",
         fields=(
             Field(
@@ -88,7 +79,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="achievements",
         title="Achievements, progress and strengths",
-        editors=DT + CARER + SW + VS,
         fields=(
             Field(
                 "text",
@@ -101,7 +91,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="needs",
         title="Needs and barriers to learning",
-        editors=DT + SW + VS,
         carried_forward=True,
         fields=(
             Field("learning", "Learning needs and barriers", kind="textarea", required=True),
@@ -112,7 +101,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="support",
         title="Support in place",
-        editors=DT + VS,
         carried_forward=True,
         fields=(
             Field("catch_up", "Catch-up and learning support", kind="textarea", required=True),
@@ -128,7 +116,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="aspirations",
         title="Aspirations and longer-term plans",
-        editors=DT + SW + CARER + VS,
         carried_forward=True,
         fields=(
             Field(
@@ -148,7 +135,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="activities",
         title="Out-of-school activities and interests",
-        editors=DT + CARER + SW + VS,
         carried_forward=True,
         fields=(
             Field(
@@ -162,7 +148,6 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="child_views",
         title="My Voice: the child's views",
-        editors=DT + CARER,
         description="In the child's own words where possible.",
         fields=(
             Field("views", "What the child says about school and their plan", kind="textarea"),
@@ -174,19 +159,16 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="carer_views",
         title="The carer's views",
-        editors=CARER + SW,
         fields=(Field("text", "The carer's views", kind="textarea", required=True),),
     ),
     Section(
         key="social_worker_views",
         title="The social worker's views",
-        editors=SW,
         fields=(Field("text", "The social worker's views", kind="textarea", required=True),),
     ),
     Section(
         key="designated_teacher_views",
         title="The designated teacher's views",
-        editors=DT,
         fields=(Field("text", "The designated teacher's views", kind="textarea", required=True),),
     ),
 )

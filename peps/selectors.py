@@ -5,12 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from children.selectors import children_for
 from epep.audit.services import audit_record
+from epep.tenancy.access import fetch_or_404
 
-from .models import Pep, PepSection, Target
+from . import permissions
+from .models import Attachment, Pep, PepSection, Target
 
 
 def peps_for(*, actor) -> QuerySet[Pep]:
@@ -18,8 +19,10 @@ def peps_for(*, actor) -> QuerySet[Pep]:
 
 
 def access_pep_by_id(*, actor, pep_id: UUID) -> Pep:
-    """The one way to fetch a PEP a user asked for: 404 when missing or out of reach."""
-    pep = (
+    """The one way to fetch a PEP a user asked for: 404 when missing or out of reach,
+    identical either way (the refusal recorded in the child's authority:
+    ``epep.tenancy.access``); a successful look-up records a view."""
+    pep = fetch_or_404(
         peps_for(actor=actor)
         .select_related("child", "child__local_authority", "school", "local_authority", "previous")
         .prefetch_related(
@@ -27,12 +30,12 @@ def access_pep_by_id(*, actor, pep_id: UUID) -> Pep:
             "attainment",
             "targets",
             "actions",
-        )
-        .filter(public_id=pep_id)
-        .first()
+        ),
+        actor=actor,
+        object_type="peps.pep",
+        public_id=pep_id,
+        message="No PEP found",
     )
-    if pep is None:
-        raise Http404("No PEP found")
     audit_record(
         acting_user=actor.user,
         role=actor.role,
@@ -43,6 +46,56 @@ def access_pep_by_id(*, actor, pep_id: UUID) -> Pep:
         child_public_id=pep.child.public_id,
     )
     return pep
+
+
+def targets_for(*, actor) -> QuerySet[Target]:
+    """The targets of every PEP ``actor`` may see."""
+    return Target.objects.filter(pep__in=peps_for(actor=actor).values("pk"))
+
+
+def access_target_by_id(*, actor, target_id: UUID) -> Target:
+    """The one way to fetch a target a URL names: 404 when missing or out of reach (the
+    refusal recorded in the child's authority)."""
+    return fetch_or_404(
+        targets_for(actor=actor).select_related("pep"),
+        actor=actor,
+        object_type="peps.target",
+        public_id=target_id,
+        message="No such target",
+    )
+
+
+def attachments_for(*, actor) -> QuerySet[Attachment]:
+    """The documents ``actor`` may see: professionals only (``peps.permissions``),
+    children through ``children_for`` (the one scoping mechanism)."""
+    if not permissions.can_read_attachments(actor):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(child__in=children_for(actor=actor).values("pk"))
+
+
+def access_attachment_by_id(*, actor, attachment_id: UUID, action: str | None = "view"):
+    """The one way to fetch a document a user asked for: 404 when it does not exist or
+    is out of reach, identical either way; the refusal is recorded in the child's
+    authority (``epep.tenancy.access``); a successful look-up records ``action``."""
+    attachment = fetch_or_404(
+        attachments_for(actor=actor).select_related("child", "pep", "uploaded_by"),
+        actor=actor,
+        object_type="peps.attachment",
+        public_id=attachment_id,
+        message="No document found",
+    )
+    if action:
+        audit_record(
+            acting_user=actor.user,
+            role=actor.role,
+            action=action,
+            object_type="peps.attachment",
+            object_id=str(attachment.public_id),
+            local_authority_id=attachment.local_authority_id,
+            child_public_id=attachment.child.public_id,
+            detail={"pep": str(attachment.pep.public_id)} if attachment.pep_id else {},
+        )
+    return attachment
 
 
 def previous_targets(*, pep: Pep) -> QuerySet[Target]:
@@ -80,3 +133,4 @@ def current_pep(*, child) -> Pep | None:
 
 def latest_finalised_pep(*, child) -> Pep | None:
     return Pep.objects.filter(child=child, status="finalised").order_by("-finalised_at").first()
+

@@ -19,9 +19,8 @@ from children.models import Child, Enrolment, current_on
 from children.permissions import today
 from epep.audit.services import audit_record
 from epep.tenancy import clock
-from epep.tenancy.roles import Role
 
-from . import rules, scales
+from . import permissions, scales
 from .models import (
     EDITABLE_STATUSES,
     Action,
@@ -36,21 +35,7 @@ from .models import (
 )
 from .sections import SECTION_BY_KEY, SECTIONS, child_views_missing, missing_fields
 
-#: Who may start a PEP: the social worker leads; the Virtual School and the school can too.
-STARTERS = frozenset(
-    {
-        Role.SOCIAL_WORKER,
-        Role.PERSONAL_ADVISER,
-        Role.DESIGNATED_TEACHER,
-        Role.VS_HEAD,
-        Role.VS_OFFICER,
-    }
-)
-#: Who may write targets, actions and attainment.
-TARGET_EDITORS = frozenset(
-    {Role.DESIGNATED_TEACHER, Role.SOCIAL_WORKER, Role.VS_HEAD, Role.VS_OFFICER}
-)
-ATTAINMENT_EDITORS = frozenset({Role.DESIGNATED_TEACHER, Role.VS_HEAD, Role.VS_OFFICER})
+# Who may do what: peps.permissions (the services enforce it, the screens ask it).
 
 
 @dataclass
@@ -128,7 +113,7 @@ def pep_start(
     last term's targets listed for review, the same subjects for attainment."""
     from children import stages
 
-    if actor.role not in STARTERS:
+    if not permissions.can_start_pep(actor, child):
         raise PermissionDenied(
             "Only the social worker, the school or the Virtual School can start a PEP."
         )
@@ -230,7 +215,7 @@ def pep_section_save(*, actor, pep: Pep, key: str, data: dict, base_version: int
     section_def = SECTION_BY_KEY.get(key)
     if section_def is None:
         raise ValidationError("There is no such section.")
-    if actor.role not in section_def.editors:
+    if not permissions.can_edit_section(actor, pep, section_def):
         raise PermissionDenied(f"{actor.role_label}s cannot change “{section_def.title}”.")
     _require_editable(pep)
     section = (
@@ -275,7 +260,7 @@ def target_save(
     *, actor, pep: Pep, fields: dict, target: Target | None = None, base_version: int | None = None
 ) -> Target:
     """Add a SMART target (within the authority's limit per term) or change one."""
-    if actor.role not in TARGET_EDITORS:
+    if not permissions.can_edit_targets(actor, pep):
         raise PermissionDenied("You cannot change targets.")
     _require_editable(pep)
     if target is None:
@@ -311,7 +296,7 @@ def target_save(
 
 @transaction.atomic
 def target_delete(*, actor, pep: Pep, target: Target) -> None:
-    if actor.role not in TARGET_EDITORS:
+    if not permissions.can_edit_targets(actor, pep):
         raise PermissionDenied("You cannot change targets.")
     _require_editable(pep)
     _audit(actor, "delete", pep, target)
@@ -321,7 +306,7 @@ def target_delete(*, actor, pep: Pep, target: Target) -> None:
 @transaction.atomic
 def target_review(*, actor, pep: Pep, target: Target, outcome: str, comment: str) -> Target:
     """At the next PEP, say how each of last term's targets went."""
-    if actor.role not in TARGET_EDITORS:
+    if not permissions.can_edit_targets(actor, pep):
         raise PermissionDenied("You cannot review targets.")
     _require_editable(pep)
     if pep.previous_id is None or target.pep_id != pep.previous_id:
@@ -342,7 +327,7 @@ def target_review(*, actor, pep: Pep, target: Target, outcome: str, comment: str
 
 @transaction.atomic
 def action_add(*, actor, pep: Pep, description: str, owner: str, due_date: date) -> Action:
-    if actor.role not in TARGET_EDITORS:
+    if not permissions.can_edit_targets(actor, pep):
         raise PermissionDenied("You cannot add actions.")
     _require_editable(pep)
     action = Action(
@@ -361,7 +346,7 @@ def action_add(*, actor, pep: Pep, description: str, owner: str, due_date: date)
 @transaction.atomic
 def attainment_save(*, actor, pep: Pep, rows: list[dict]) -> list[AttainmentEntry]:
     """Save the termly attainment table (subject, baseline, current, target)."""
-    if actor.role not in ATTAINMENT_EDITORS:
+    if not permissions.can_edit_attainment(actor, pep):
         raise PermissionDenied("Only the school or the Virtual School enters attainment.")
     _require_editable(pep)
     allowed = set(dict(scales.SCALES.get(pep.key_stage, ())))
@@ -453,13 +438,13 @@ def pep_transition(
     and cannot happen twice: the caller names the state version it saw."""
     if pep.state_version != state_version:
         raise StaleState("This PEP has changed since you opened it. Reload the page.")
-    move = rules.move_between(pep.status, target_status)
+    move = permissions.move_between(pep.status, target_status)
     if move is None:
         raise ValidationError(
             f"A PEP that is {pep.get_status_display().lower()} cannot become "
             f"{Status(target_status).label.lower()}."
         )
-    if actor.role not in move.roles:
+    if not permissions.can_make_move(actor, pep, move):
         raise PermissionDenied(f"{actor.role_label}s cannot {move.label.lower()}.")
     if move.needs_reason and not reason.strip():
         raise ValidationError({"reason": "Say what needs to change, so the school can amend it."})
@@ -507,18 +492,6 @@ def pep_transition(
 
 # --- Attachments (documents on a child's record or a PEP; rules in peps.attachments) -------
 
-#: Who may add documents: the school, the social worker, the personal adviser and the
-#: Virtual School (not carers or young people for now).
-ATTACHMENT_UPLOADERS = frozenset(
-    {
-        Role.DESIGNATED_TEACHER,
-        Role.SOCIAL_WORKER,
-        Role.PERSONAL_ADVISER,
-        Role.VS_HEAD,
-        Role.VS_OFFICER,
-    }
-)
-
 
 def _audit_attachment(actor, action: str, attachment, **detail) -> None:
     audit_record(
@@ -534,17 +507,8 @@ def _audit_attachment(actor, action: str, attachment, **detail) -> None:
 
 
 def attachment_can_delete(actor, attachment) -> bool:
-    """The uploader (in an uploading role), unless the document is on a finalised PEP;
-    the Virtual School of the child's authority, always."""
-    if actor is None:
-        return False
-    if actor.role in rules.VS and attachment.local_authority_id in actor.authority_ids:
-        return True
-    return (
-        actor.role in ATTACHMENT_UPLOADERS
-        and attachment.uploaded_by_id == actor.user_id
-        and not (attachment.pep_id and attachment.pep.status == Status.FINALISED)
-    )
+    """Kept for callers: ``peps.permissions.can_delete_attachment``."""
+    return permissions.can_delete_attachment(actor, attachment)
 
 
 @transaction.atomic
@@ -561,7 +525,7 @@ def attachment_upload(
     from . import attachments
     from .models import Attachment
 
-    if actor.role not in ATTACHMENT_UPLOADERS:
+    if not permissions.can_upload_attachment(actor):
         raise PermissionDenied("Only professionals working with the child can add documents.")
     if not children_for(actor=actor).filter(pk=child.pk).exists():
         raise PermissionDenied("You cannot add documents to this child's record.")
@@ -623,7 +587,7 @@ def attachment_delete(*, actor, attachment) -> None:
 
     from . import attachments
 
-    if not attachment_can_delete(actor, attachment):
+    if not permissions.can_delete_attachment(actor, attachment):
         raise PermissionDenied("You cannot delete this document.")
     _audit_attachment(actor, "delete", attachment, kind=attachment.kind, sha256=attachment.sha256)
     storage_name = attachment.storage_name

@@ -2,20 +2,19 @@
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from children import selectors, services
-from children.models import ChildAccessGrant
+from children import permissions, selectors, services
+from epep.audit.permissions import can_read_access_log
 from epep.tenancy.middleware import ACTIVE_ROLE_SESSION_KEY
 from epep.tenancy.navigation import role_home_url
-from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, VIRTUAL_SCHOOL_ROLES, Role
+from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES, Role
+from peps import permissions as pep_permissions
 from peps import selectors as pep_selectors
-from peps import services as pep_services
 
-from .access import actor_required, roles_required
+from .access import actor_required, roles_required, service_errors
 from .forms import DelegateAccessForm, GrantAccessForm, SwitchRoleForm
 from .lists import child_rows
 
@@ -50,9 +49,9 @@ def switch_role(request):
 def _child_page_context(request, child, **extra):
     actor = request.actor
     grants = None
-    if actor.role in VIRTUAL_SCHOOL_ROLES or actor.role == Role.DESIGNATED_TEACHER:
+    if permissions.can_see_grants(actor, child):
         grants = [
-            {"grant": g, "can_revoke": services.can_revoke(actor, g)}
+            {"grant": g, "can_revoke": permissions.can_revoke_grant(actor, g)}
             for g in selectors.grants_for_child(child=child)
         ]
     context = {
@@ -63,13 +62,12 @@ def _child_page_context(request, child, **extra):
         "placements": selectors.placements_for_child(child=child),
         "allocations": selectors.allocations_for_child(child=child),
         "grants": grants,
-        "can_grant": actor.role in VIRTUAL_SCHOOL_ROLES,
-        "can_delegate": actor.role == Role.DESIGNATED_TEACHER,
-        "can_see_access_log": actor.role in AUTHORITY_WIDE_ROLES
-        and child.local_authority_id in actor.authority_ids,
+        "can_grant": permissions.can_grant_access(actor, child),
+        "can_delegate": permissions.can_delegate_access(actor, child),
+        "can_see_access_log": can_read_access_log(actor, child.local_authority_id),
         "current_pep": pep_selectors.current_pep(child=child),
         "latest_finalised_pep": pep_selectors.latest_finalised_pep(child=child),
-        "can_start_pep": actor.role in pep_services.STARTERS,
+        "can_start_pep": pep_permissions.can_start_pep(actor, child),
     }
     context.update(extra)
     return context
@@ -86,7 +84,7 @@ def _grant_form_view(request, child_id, *, form_class, service, form_kwargs, ser
     child = selectors.access_child_by_id(actor=request.actor, child_id=child_id)
     form = form_class(request.POST or None, **form_kwargs(child))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as call:
             service(
                 actor=request.actor,
                 child=child,
@@ -94,10 +92,7 @@ def _grant_form_view(request, child_id, *, form_class, service, form_kwargs, ser
                 expires_on=form.cleaned_data["expires_on"],
                 **service_kwargs(form),
             )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(None if field == "__all__" else field, messages)
-        else:
+        if call.ok:
             return redirect("portal:child_detail", child_id=child.public_id)
     return render(
         request,
@@ -140,9 +135,9 @@ def child_access_delegate(request, child_id: UUID):
 @require_POST
 def child_access_revoke(request, child_id: UUID, grant_id: UUID):
     child = selectors.access_child_by_id(actor=request.actor, child_id=child_id)
-    grant = get_object_or_404(ChildAccessGrant, content_object=child, public_id=grant_id)
-    try:
+    grant = selectors.access_grant_by_id(actor=request.actor, grant_id=grant_id)
+    if grant.content_object_id != child.pk:
+        raise Http404("Page not found")
+    with service_errors():
         services.child_access_revoke(actor=request.actor, grant=grant)
-    except PermissionDenied:
-        raise Http404("Page not found") from None
     return redirect("portal:child_detail", child_id=child.public_id)

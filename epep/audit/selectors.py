@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from epep.tenancy.roles import AUTHORITY_WIDE_ROLES
-
 from .models import AuditEvent
+from .permissions import can_read_access_log
 
 #: Dates people type are days in England.
 LONDON = ZoneInfo("Europe/London")
@@ -70,9 +69,7 @@ def child_access_log(
     ``date_from`` and ``date_to`` are days in England, both included. Row-level security
     still applies underneath: only events in the reader's authorities are returned.
     """
-    if actor is None or actor.role not in AUTHORITY_WIDE_ROLES:
-        raise PermissionDenied("Only the child's Virtual School can read its access log.")
-    if child.local_authority_id not in actor.authority_ids:
+    if not can_read_access_log(actor, child.local_authority_id):
         raise PermissionDenied("Only the child's Virtual School can read its access log.")
     about_child = AuditEvent.objects.filter(child_public_id=child.public_id)
     events = about_child.select_related("user").order_by("-occurred_at", "-id")

@@ -1,7 +1,7 @@
 """Documents: add one to a child's record (or their PEP in progress), open one, delete one.
 
-Who may do what is decided in ``peps.attachments`` (module docstring) and
-``peps.services`` (``ATTACHMENT_UPLOADERS``, ``attachment_can_delete``): professionals
+Who may do what is decided in ``peps.permissions`` (``can_read_attachments``,
+``can_upload_attachment``, ``can_delete_attachment``): professionals
 working with the child open documents; the school, the social worker, the personal
 adviser and the Virtual School add them; the uploader or the Virtual School deletes them.
 Carers and young people do not see documents for now. Everyone else gets the same 404 as
@@ -22,7 +22,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,11 +31,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from children.selectors import access_child_by_id
 from epep.exports import attachment_header
-from peps import attachments, services
+from peps import attachments, permissions, services
 from peps.models import Status
-from peps.selectors import peps_for
+from peps.selectors import access_attachment_by_id, peps_for
 
-from ..access import roles_required
+from ..access import roles_required, service_errors
 from .forms import AttachmentForm
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _documents_url(child) -> str:
 # itself (csrf_protect on _upload), right after installing the limit: the documented way
 # to change upload handlers (Django docs, "Modifying upload handlers on the fly").
 @csrf_exempt
-@roles_required(*services.ATTACHMENT_UPLOADERS)
+@roles_required(*permissions.ATTACHMENT_UPLOADERS)
 @require_http_methods(["GET", "POST"])
 def attachment_upload(request, child_id: UUID):
     attachments.limit_uploads(request)
@@ -70,7 +70,7 @@ def _upload(request, child_id: UUID):
     if request.method == "POST":
         form = AttachmentForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
-            try:
+            with service_errors(form) as call:
                 attachment = services.attachment_upload(
                     actor=actor,
                     child=child,
@@ -79,10 +79,7 @@ def _upload(request, child_id: UUID):
                     title=form.cleaned_data["title"],
                     uploaded_file=form.cleaned_data["file"],
                 )
-            except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
-            else:
+            if call.ok:
                 messages.success(request, f"“{attachment.title}” has been added")
                 return redirect(_documents_url(child))
     else:
@@ -103,10 +100,10 @@ def _upload(request, child_id: UUID):
     )
 
 
-@roles_required(*attachments.READERS)
+@roles_required(*permissions.ATTACHMENT_READERS)
 @require_GET
 def attachment_download(request, attachment_id: UUID):
-    attachment = attachments.access_attachment_by_id(
+    attachment = access_attachment_by_id(
         actor=request.actor, attachment_id=attachment_id
     )
     try:
@@ -122,14 +119,14 @@ def attachment_download(request, attachment_id: UUID):
     return response
 
 
-@roles_required(*services.ATTACHMENT_UPLOADERS)
+@roles_required(*permissions.ATTACHMENT_UPLOADERS)
 @require_http_methods(["GET", "POST"])
 def attachment_delete(request, attachment_id: UUID):
     actor = request.actor
-    attachment = attachments.access_attachment_by_id(
+    attachment = access_attachment_by_id(
         actor=actor, attachment_id=attachment_id, action=None
     )
-    if not services.attachment_can_delete(actor, attachment):
+    if not permissions.can_delete_attachment(actor, attachment):
         raise Http404("No document found")
     child = attachment.child
     if request.method == "POST":

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.selectors import access_child_by_id
 from epep.audit.services import audit_record
 from epep.exports import attachment_header
-from peps import rules, scales, selectors, services
+from peps import permissions, scales, selectors, services
 from peps.models import Status
 from peps.sections import SECTION_BY_KEY, SECTIONS
 
-from ..access import actor_required
+from ..access import actor_required, add_service_errors, service_errors
 from .forms import (
     ActionForm,
     MoveForm,
@@ -46,7 +46,7 @@ def _section_blocks(pep, actor, bound: dict | None = None, conflicts: dict | Non
     blocks = []
     for definition in SECTIONS:
         section = stored.get(definition.key)
-        can_edit = (not pep.is_locked) and actor.role in definition.editors
+        can_edit = (not pep.is_locked) and permissions.can_edit_section(actor, pep, definition)
         form = bound.get(definition.key)
         if form is None and can_edit:
             form = section_form_class(definition)(
@@ -80,12 +80,13 @@ def _attainment_rows(pep):
 
 def _page(request, pep, *, status=200, **overrides):
     actor = request.actor
-    moves = rules.moves_for(pep.status, actor.role)
+    flags = permissions.pep_flags(actor, pep)
+    moves = flags["moves"]
     problems = []
     if any(m.needs_complete for m in moves):
         problems = services.pep_completeness(pep)
     previous_targets = list(selectors.previous_targets(pep=pep))
-    can_edit_targets = not pep.is_locked and actor.role in services.TARGET_EDITORS
+    can_edit_targets = flags["can_edit_targets"]
     context = {
         "title": f"PEP: {pep.child.display_name}",
         "pep": pep,
@@ -95,7 +96,7 @@ def _page(request, pep, *, status=200, **overrides):
         ),
         "attainment": _attainment_rows(pep),
         "scale": scales.SCALES.get(pep.key_stage, ()),
-        "can_edit_attainment": not pep.is_locked and actor.role in services.ATTAINMENT_EDITORS,
+        "can_edit_attainment": flags["can_edit_attainment"],
         "targets": list(pep.targets.all()),
         "target_limit": pep.local_authority.max_targets_per_term,
         "can_edit_targets": can_edit_targets,
@@ -123,7 +124,7 @@ def _page(request, pep, *, status=200, **overrides):
 @require_http_methods(["GET", "POST"])
 def pep_start(request, child_id: UUID):
     child = access_child_by_id(actor=request.actor, child_id=child_id)
-    if request.actor.role not in services.STARTERS:
+    if not permissions.can_start_pep(request.actor, child):
         raise Http404("Page not found")
     form = StartPepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -173,11 +174,7 @@ def pep_section_save(request, pep_id: UUID, key: str):
         except PermissionDenied:
             raise Http404("Page not found") from None
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
     if request.htmx:
         context = {
             "pep": pep,
@@ -224,12 +221,7 @@ def pep_move(request, pep_id: UUID):
     except PermissionDenied:
         raise Http404("Page not found") from None
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            for message in error.messages:
-                form.add_error(None, message)
+        add_service_errors(form, error)
         return _page(request, pep, status=400, move_form=form)
     messages.success(
         request, f"The PEP is now: {Status(form.cleaned_data['target_status']).label}."
@@ -245,13 +237,9 @@ def target_add(request, pep_id: UUID):
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "ppplus_cost"}
         fields["ppplus_cost_pence"] = form.cleaned_data["ppplus_cost"]
-        try:
+        with service_errors(form) as call:
             services.target_save(actor=request.actor, pep=pep, fields=fields)
-        except PermissionDenied:
-            raise Http404("Page not found") from None
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(request, "Target added.")
             return redirect(_pep_url(pep, "targets"))
     return _page(request, pep, status=400, target_form=form)
@@ -261,13 +249,11 @@ def target_add(request, pep_id: UUID):
 @require_POST
 def target_delete(request, pep_id: UUID, target_id: UUID):
     pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    target = next((t for t in pep.targets.all() if t.public_id == target_id), None)
-    if target is None:
+    target = selectors.access_target_by_id(actor=request.actor, target_id=target_id)
+    if target.pep_id != pep.pk:
         raise Http404("No such target")
-    try:
+    with service_errors():
         services.target_delete(actor=request.actor, pep=pep, target=target)
-    except (PermissionDenied, ValidationError):
-        raise Http404("Page not found") from None
     messages.success(request, "Target removed.")
     return redirect(_pep_url(pep, "targets"))
 
@@ -276,12 +262,12 @@ def target_delete(request, pep_id: UUID, target_id: UUID):
 @require_POST
 def target_review(request, pep_id: UUID, target_id: UUID):
     pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    target = selectors.previous_targets(pep=pep).filter(public_id=target_id).first()
-    if target is None:
+    target = selectors.access_target_by_id(actor=request.actor, target_id=target_id)
+    if pep.previous_id is None or target.pep_id != pep.previous_id:
         raise Http404("No such target")
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form) as call:
             services.target_review(
                 actor=request.actor,
                 pep=pep,
@@ -289,11 +275,7 @@ def target_review(request, pep_id: UUID, target_id: UUID):
                 outcome=form.cleaned_data["outcome"],
                 comment=form.cleaned_data["outcome_comment"],
             )
-        except PermissionDenied:
-            raise Http404("Page not found") from None
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(request, "Review saved.")
             return redirect(_pep_url(pep, "review"))
     return _page(request, pep, status=400, **{f"review_{target.pk}": form})
@@ -305,13 +287,9 @@ def action_add(request, pep_id: UUID):
     pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
     form = ActionForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form) as call:
             services.action_add(actor=request.actor, pep=pep, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404("Page not found") from None
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(request, "Action added.")
             return redirect(_pep_url(pep, "actions"))
     return _page(request, pep, status=400, action_form=form)

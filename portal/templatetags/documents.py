@@ -1,33 +1,31 @@
 """``{% child_documents child %}``: the Documents section of a child's page (list, download
 links, delete links, "Add a document"), shown to professionals only (see
-``peps.attachments``). ``{% pep_documents pep %}`` does the same for one PEP's documents.
+``peps.permissions``). ``{% pep_documents pep %}`` does the same for one PEP's documents.
 """
 
 from __future__ import annotations
 
 from django import template
 
-from peps import attachments, services
-from peps.models import Attachment, Status
+from peps import attachments, permissions
+from peps.models import Attachment
 
 register = template.Library()
 
 
 def _section(context, queryset, child, *, pep=None) -> dict:
     actor = context.get("actor")
-    if actor is None or actor.role not in attachments.READERS:
+    if not permissions.can_read_attachments(actor):
         return {"show": False}
     rows = [
         {
             "attachment": a,
             "type_label": getattr(attachments.BY_CONTENT_TYPE.get(a.content_type), "short", "File"),
-            "can_delete": services.attachment_can_delete(actor, a),
+            "can_delete": permissions.can_delete_attachment(actor, a),
         }
         for a in queryset.select_related("pep", "uploaded_by")
     ]
-    can_upload = actor.role in services.ATTACHMENT_UPLOADERS and (
-        pep is None or pep.status != Status.FINALISED
-    )
+    can_upload = permissions.can_upload_attachment(actor, pep=pep)
     return {
         "show": True,
         "child": child,

@@ -32,11 +32,12 @@ from django.views.decorators.http import require_GET
 
 from children.selectors import access_child_by_id
 from epep.audit.models import AuditEvent
+from epep.audit.permissions import ACCESS_LOG_READERS, can_read_access_log, can_read_access_logs
 from epep.audit.selectors import LONDON, Person, child_access_log
 from epep.audit.services import audit_record, audit_record_refusal
 from epep.exports import attachment_header, csv_row, download_name
 from epep.tenancy import clock
-from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, Role
+from epep.tenancy.roles import Role
 
 from ..access import roles_required
 from ..forms import GovukDateInput
@@ -203,14 +204,14 @@ class AccessLogFilterForm(forms.Form):
 
 
 def _authority_wide_only(view):
-    """``roles_required(*AUTHORITY_WIDE_ROLES)``, and a refusal on role is logged like any
-    other refused look-up of this child (the answer is the same 404)."""
-    guarded = roles_required(*AUTHORITY_WIDE_ROLES)(view)
+    """Only roles that read access logs (``epep.audit.permissions``), and a refusal on role
+    is logged like any other refused look-up of this child (the answer is the same 404)."""
+    guarded = roles_required(*ACCESS_LOG_READERS)(view)
 
     @wraps(view)
     def wrapped(request, child_id: UUID, **kwargs):
         actor = getattr(request, "actor", None)
-        if actor is not None and actor.role is not None and actor.role not in guarded.allowed_roles:
+        if actor is not None and actor.role is not None and not can_read_access_logs(actor):
             audit_record_refusal(
                 acting_user=actor.user,
                 role=actor.role,
@@ -228,7 +229,7 @@ def _load(request, child_id: UUID):
     # The view records its own event ("view_access_log"/"export_access_log") with the
     # filters, instead of a plain "view"; refusals are still logged by the look-up.
     child = access_child_by_id(actor=actor, child_id=child_id, action=None)
-    if child.local_authority_id not in actor.authority_ids:
+    if not can_read_access_log(actor, child.local_authority_id):
         # Another authority's child seen through a grant: its log is not theirs to read.
         audit_record_refusal(
             acting_user=actor.user,

@@ -664,14 +664,27 @@ def test_download_is_404_outside_the_circle_identical_to_a_missing_document(worl
             posted = client.post(url_for(attachment.public_id))
             assert posted.status_code in (404, 405)
     assert len(rows()) == 2  # nothing was deleted
-    # Each refusal is recorded against no authority, readable by the person refused.
+    # Each refusal of a real document is recorded in its child's authority, so the child's
+    # Virtual School sees it; a missing id only by the person refused.
     refused_user = world.b.users[Role.VS_HEAD]
-    with authority_context(local_authority_ids=[], user_id=refused_user.pk):
+    with authority_context(local_authority_ids=[world.a.la.pk]):
         refusals = list(
-            AuditEvent.objects.filter(action="access_refused", object_type="peps.attachment")
+            AuditEvent.objects.filter(
+                action="access_refused", object_type="peps.attachment", user=refused_user
+            )
         )
-    assert {e.object_id for e in refusals} >= {str(in_circle.public_id)}
-    assert all(e.local_authority_id is None and e.user_id == refused_user.pk for e in refusals)
+    assert {e.object_id for e in refusals} == {str(in_circle.public_id)}
+    assert all(
+        e.local_authority_id == world.a.la.pk and e.child_public_id == world.a.child.public_id
+        for e in refusals
+    )
+    with authority_context(local_authority_ids=[], user_id=refused_user.pk):
+        missing = list(
+            AuditEvent.objects.filter(
+                action="access_refused", object_type="peps.attachment", user=refused_user
+            ).exclude(object_id=str(in_circle.public_id))
+        )
+    assert missing and all(e.local_authority_id is None for e in missing)
 
 
 def test_opening_in_circle_works_for_every_professional_working_with_the_child(world):
