@@ -8,7 +8,7 @@ as the portal (see ``children.admin``), and row-level security applies underneat
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
-from epep.tenancy.roles import AUTHORITY_WIDE_ROLES
+from epep.tenancy.permissions import can_use_admin
 
 
 class EpepAdminSite(admin.AdminSite):
@@ -22,7 +22,7 @@ class EpepAdminSite(admin.AdminSite):
         actor = getattr(request, "actor", None)
         if request.user.is_superuser:
             return True
-        return actor is not None and actor.role in AUTHORITY_WIDE_ROLES
+        return can_use_admin(actor)
 
 
 class EpepAdminConfig(AdminConfig):

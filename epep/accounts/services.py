@@ -20,7 +20,13 @@ from django.utils import timezone
 from epep.audit.services import audit_record
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import Membership, SchoolRoleEndorsement
-from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, SCHOOL_ROLES, Role
+from epep.tenancy.roles import (
+    AUTHORITY_WIDE_ROLES,
+    CHILD_ROLES,
+    PROFESSIONAL_ROLES,
+    SCHOOL_ROLES,
+    Role,
+)
 from epep.tenancy.services import (
     school_role_allowed_at,
     school_role_endorse_added,
@@ -28,18 +34,18 @@ from epep.tenancy.services import (
     school_role_endorsements_request,
 )
 
-from . import hooks
+from . import hooks, permissions
 from .models import AgreementAcceptance, Invitation, User, UserAgreement
+from .permissions import (
+    ACCOUNT_MANAGER_ROLES,
+    PEOPLE_ROLES,
+    AccountActions,
+    account_actions,
+)
 
 INVITATION_LIFETIME = timedelta(days=7)
 
-#: Who may invite whom. LA administrators manage every role; Virtual School staff invite
-#: the people around a child.
-INVITABLE_ROLES = {
-    Role.LA_ADMIN: frozenset(Role),
-    Role.VS_HEAD: frozenset(Role) - {Role.LA_ADMIN},
-    Role.VS_OFFICER: frozenset(Role) - {Role.LA_ADMIN, Role.VS_HEAD},
-}
+# Who may invite whom, manage people and change accounts: epep.accounts.permissions.
 
 
 class InvitationRefused(ValidationError):
@@ -137,10 +143,10 @@ def _invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone by email into a role in the actor's authority. Returns the
     invitation and the one-time token (which is only ever in the email)."""
-    if actor.role not in INVITABLE_ROLES or len(actor.authorities) != 1:
+    if not permissions.can_invite(actor):
         raise PermissionDenied("You cannot invite people.")
     role = Role(role)
-    if role not in INVITABLE_ROLES[actor.role]:
+    if not permissions.can_invite(actor, role):
         raise ValidationError({"role": f"You cannot invite someone as {role.label}."})
     authority = actor.authorities[0]
     placement = None
@@ -148,7 +154,7 @@ def _invitation_create(
         if school is None:
             raise ValidationError({"school": "Enter the school's URN."})
         _refuse_school_role_elsewhere(actor, authority, school, role, email)
-    if role in (Role.CARER, Role.YOUNG_PERSON):
+    if role in CHILD_ROLES:
         if child is None or child.local_authority_id != authority.pk:
             raise ValidationError({"child": "Choose the child."})
         if role == Role.CARER:
@@ -193,10 +199,7 @@ def _invitation_create(
 @transaction.atomic
 def invitation_resend(*, actor, invitation: Invitation, base_url: str) -> str:
     """Send a fresh link (the old one stops working) with a new seven-day expiry."""
-    if (
-        actor.role not in INVITABLE_ROLES
-        or invitation.local_authority_id not in actor.authority_ids
-    ):
+    if not permissions.can_manage_invitation(actor, invitation):
         raise PermissionDenied("You cannot resend this invitation.")
     if invitation.accepted_at or invitation.withdrawn_at:
         raise ValidationError("This invitation has already been used or withdrawn.")
@@ -211,10 +214,7 @@ def invitation_resend(*, actor, invitation: Invitation, base_url: str) -> str:
 
 @transaction.atomic
 def invitation_withdraw(*, actor, invitation: Invitation) -> Invitation:
-    if (
-        actor.role not in INVITABLE_ROLES
-        or invitation.local_authority_id not in actor.authority_ids
-    ):
+    if not permissions.can_manage_invitation(actor, invitation):
         raise PermissionDenied("You cannot withdraw this invitation.")
     if invitation.accepted_at is None and invitation.withdrawn_at is None:
         invitation.withdrawn_at = timezone.now()
@@ -416,7 +416,7 @@ def mfa_required(user) -> bool:
     """Every professional, and anyone who can open the admin, must use two-step sign-in."""
     if user.is_staff or user.is_superuser:
         return True
-    professional = [r.value for r in Role if r not in (Role.CARER, Role.YOUNG_PERSON)]
+    professional = sorted(r.value for r in PROFESSIONAL_ROLES)
     return Membership.objects.active().filter(user=user, role__in=professional).exists()
 
 
@@ -469,33 +469,14 @@ __all__ = [
 
 from dataclasses import dataclass  # noqa: E402
 
-from django.db.models import Exists, OuterRef, Q, QuerySet  # noqa: E402
-
-#: May deactivate, reactivate, remove from the authority and reset two-step sign-in.
-ACCOUNT_MANAGER_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD})
-#: May see the people of their authority and manage invitations (the People pages).
-PEOPLE_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD, Role.VS_OFFICER})
-
-
-def administered_by(authority) -> Q:
-    """A filter over ``Membership``: the memberships ``authority`` administers (those it
-    recorded; school roles it only endorses are on its School staff page)."""
-    return Q(local_authority_id=authority.pk)
-
-
-def people_of_authority(authority) -> QuerySet[User]:
-    """Everyone holding a membership (current or ended) that ``authority`` administers.
-
-    Readable in the authority's own context: its memberships by row-level security,
-    school memberships because they name no authority."""
-    return User.objects.filter(
-        Exists(Membership.objects.filter(administered_by(authority), user=OuterRef("pk")))
-    )
+# ACCOUNT_MANAGER_ROLES, PEOPLE_ROLES, account_actions: epep.accounts.permissions.
+# administered_by, people_of_authority: epep.accounts.selectors.
+from .selectors import administered_by, people_of_authority  # noqa: E402
 
 
 def acting_authority(actor):
     """The one authority an actor manages people for (People pages, admin actions)."""
-    if actor is None or actor.role not in PEOPLE_ROLES or len(actor.authorities) != 1:
+    if not permissions.can_manage_people(actor):
         raise PermissionDenied("You cannot manage people.")
     return actor.authorities[0]
 
@@ -562,17 +543,6 @@ def person_scope(*, authority, person: User) -> PersonScope:
     )
 
 
-@dataclass(frozen=True)
-class AccountActions:
-    """What an actor may do with one person's account, and why not when they may not."""
-
-    deactivate: bool = False
-    reactivate: bool = False
-    remove: bool = False
-    reset_mfa: bool = False
-    reason: str = ""
-
-
 def user_has_mfa(user) -> bool:
     """Whether ``user`` has set up two-step sign-in (their authenticators themselves are
     readable only in their own context: ``epep.accounts.context``)."""
@@ -581,42 +551,8 @@ def user_has_mfa(user) -> bool:
     return user_has_second_factor(user.pk)
 
 
-def account_actions(actor, scope: PersonScope, *, mfa_enabled: bool) -> AccountActions:
-    """The rules above, for the screens (which buttons, which explanation) and for the
-    services (which refuse anything not allowed here)."""
-    if actor is None or actor.role not in ACCOUNT_MANAGER_ROLES:
-        return AccountActions()
-    if actor.authority_ids != {scope.authority.pk} or not scope.ours:
-        return AccountActions()
-    person = scope.person
-    if person.pk == actor.user_id:
-        return AccountActions(reason="You cannot change your own account here.")
-    if person.is_superuser:
-        return AccountActions(
-            reason="This is an ePEP support account. Only ePEP support can change it."
-        )
-    beyond = {Role(m.role) for m in scope.active_ours} - INVITABLE_ROLES[actor.role]
-    if beyond:
-        labels = " and ".join(sorted(r.label.lower() for r in beyond))
-        return AccountActions(
-            reason=f"Only a local authority administrator can change the account of a {labels}."
-        )
-    whole = scope.whole_account
-    active_here = bool(scope.active_ours)
-    return AccountActions(
-        deactivate=whole and person.is_active,
-        reactivate=whole and not person.is_active and active_here,
-        remove=active_here and bool(scope.elsewhere or scope.endorsed_elsewhere),
-        reset_mfa=mfa_enabled and (active_here or whole),
-    )
-
-
 def _is_platform_support(actor) -> bool:
-    return (
-        actor is not None
-        and getattr(actor.user, "is_superuser", False)
-        and actor.role not in ACCOUNT_MANAGER_ROLES
-    )
+    return permissions.is_platform_support(actor)
 
 
 def _check_account_action(actor, person: User, action: str) -> PersonScope | None:
@@ -626,7 +562,7 @@ def _check_account_action(actor, person: User, action: str) -> PersonScope | Non
         if person.pk == actor.user_id:
             raise PermissionDenied("You cannot change your own account here.")
         return None
-    if actor is None or actor.role not in ACCOUNT_MANAGER_ROLES:
+    if not permissions.can_manage_accounts(actor):
         raise PermissionDenied("You cannot change people's accounts.")
     scope = person_scope(authority=acting_authority(actor), person=person)
     allowed = account_actions(actor, scope, mfa_enabled=user_has_mfa(person))

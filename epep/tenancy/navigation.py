@@ -36,14 +36,14 @@ def role_home_url(role) -> str:
 
 
 def navigation_for(request, actor) -> list[dict]:
-    from epep.accounts.services import PEOPLE_ROLES
+    from epep.accounts.permissions import can_open_people_pages
 
     if actor is None:
         return []
     items = []
     if actor.role is not None:
         items.append({"label": HOME_LABEL[actor.role], "url": role_home_url(actor.role)})
-    if actor.role in PEOPLE_ROLES:
+    if can_open_people_pages(actor):
         # LA administrators and Virtual School staff: account administration
         # (portal.people), whose pages all live under this one.
         items.append({"label": "People", "url": reverse("portal:people:list"), "section": True})

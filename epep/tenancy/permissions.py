@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .roles import Role
+from .roles import AUTHORITY_WIDE_ROLES, Role
 
 #: Who speaks for an authority about school staff: invites them, endorses or withdraws.
 ENDORSER_ROLES = frozenset({Role.LA_ADMIN, Role.VS_HEAD, Role.VS_OFFICER})
@@ -14,3 +14,10 @@ def can_endorse_school_roles(actor, local_authority_id: int | None = None) -> bo
     if actor is None or actor.role not in ENDORSER_ROLES or len(actor.authorities) != 1:
         return False
     return local_authority_id is None or local_authority_id in actor.authority_ids
+
+
+def can_use_admin(actor) -> bool:
+    """May ``actor`` open the admin (the Virtual School's quality-assurance workspace)?
+    Virtual School staff and LA administrators in their role; platform support (a
+    superuser) is let in by the admin site itself."""
+    return actor is not None and actor.role in AUTHORITY_WIDE_ROLES

@@ -25,8 +25,10 @@ ALLOCATED_ROLES = frozenset({Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER, Role.IRO
 SCHOOL_ROLES = frozenset({Role.DESIGNATED_TEACHER, Role.SCHOOL_STAFF})
 #: Virtual School staff (quality assurance, grants).
 VIRTUAL_SCHOOL_ROLES = frozenset({Role.VS_HEAD, Role.VS_OFFICER})
+#: Roles held about one child: the carer and the young person themselves.
+CHILD_ROLES = frozenset({Role.CARER, Role.YOUNG_PERSON})
 #: Roles held by professionals (MFA, explicit grants apply).
-PROFESSIONAL_ROLES = frozenset(set(Role) - {Role.CARER, Role.YOUNG_PERSON})
+PROFESSIONAL_ROLES = frozenset(set(Role) - CHILD_ROLES)
 
 #: The order in which a person's roles are offered when they hold several.
 ROLE_ORDER = [

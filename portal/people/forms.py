@@ -4,11 +4,10 @@ from django import forms
 
 from children.models import School
 from children.selectors import children_for
-from epep.accounts.services import INVITABLE_ROLES
-from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
+from epep.accounts.permissions import invitable_roles
+from epep.tenancy.roles import CHILD_ROLES, ROLE_ORDER, SCHOOL_ROLES, Role
 
 #: Roles whose invitation names a child (a carer: the child's current placement).
-CHILD_ROLES = frozenset({Role.CARER, Role.YOUNG_PERSON})
 
 URN = re.compile(r"^\d{6}$")
 
@@ -66,7 +65,7 @@ class InviteForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        allowed = INVITABLE_ROLES.get(actor.role, frozenset())
+        allowed = invitable_roles(actor)
         self.fields["role"].choices = [("", "Choose a role")] + [
             (r.value, r.label) for r in ROLE_ORDER if r in allowed
         ]

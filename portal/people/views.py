@@ -3,7 +3,8 @@ confirmation pages, the invitation form and the invitations list.
 
 Everyone acting as LA administrator or Virtual School staff sees the people and manages
 invitations; only LA administrators and Virtual School Heads deactivate, remove or reset
-two-step sign-in (``epep.accounts.services`` holds the rules and checks them again)."""
+two-step sign-in (``epep.accounts.permissions`` holds the rules; the services check them
+again). People and invitations are looked up through ``epep.accounts.selectors``."""
 
 from __future__ import annotations
 
@@ -21,14 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from epep.accounts import services
+from epep.accounts import permissions, selectors, services
 from epep.accounts.mfa import HasSecondFactor
-from epep.accounts.models import Invitation, User
+from epep.accounts.models import Invitation
 from epep.tenancy.models import Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
 from epep.tenancy.selectors import endorsements_of_authority
 
-from ..access import roles_required
+from ..access import roles_required, service_errors
 from .forms import CHILD_ROLES, InviteForm, PeopleFilterForm
 
 PAGE_SIZE = 50
@@ -91,7 +92,7 @@ def _person_row(person):
     }
 
 
-@roles_required(*services.PEOPLE_ROLES)
+@roles_required(*permissions.PEOPLE_ROLES)
 @require_GET
 def people_list(request):
     authority = _authority(request)
@@ -142,17 +143,10 @@ def people_list(request):
     )
 
 
-def _person_or_404(authority, person_id: UUID) -> User:
-    person = services.people_of_authority(authority).filter(public_id=person_id).first()
-    if person is None:
-        raise Http404("Page not found")
-    return person
-
-
 def _person_context(request, authority, person):
     scope = services.person_scope(authority=authority, person=person)
     mfa_enabled = services.user_has_mfa(person)
-    actions = services.account_actions(request.actor, scope, mfa_enabled=mfa_enabled)
+    actions = permissions.account_actions(request.actor, scope, mfa_enabled=mfa_enabled)
     memberships = _sorted(scope.ours)
     status, colour = _status(person, memberships)
     return {
@@ -164,16 +158,16 @@ def _person_context(request, authority, person):
         "actions": actions,
         "status": status,
         "status_colour": colour,
-        "can_manage": request.actor.role in services.ACCOUNT_MANAGER_ROLES,
+        "can_manage": permissions.can_manage_accounts(request.actor),
         "works_elsewhere": bool(scope.elsewhere),
     }
 
 
-@roles_required(*services.PEOPLE_ROLES)
+@roles_required(*permissions.PEOPLE_ROLES)
 @require_GET
 def person_detail(request, person_id: UUID):
     authority = _authority(request)
-    person = _person_or_404(authority, person_id)
+    person = selectors.access_person_by_id(actor=request.actor, person_id=person_id)
     context = _person_context(request, authority, person)
     context["title"] = person.full_name or person.email
     return render(request, "portal/people/person.html", context)
@@ -213,17 +207,15 @@ ACCOUNT_ACTIONS = {
 
 def _account_action(request, person_id: UUID, action: str):
     authority = _authority(request)
-    person = _person_or_404(authority, person_id)
+    person = selectors.access_person_by_id(actor=request.actor, person_id=person_id)
     context = _person_context(request, authority, person)
     if not getattr(context["actions"], action):
         raise Http404("Page not found")
     spec = ACCOUNT_ACTIONS[action]
     words = {"name": person.full_name or person.email, "authority": authority.name}
     if request.method == "POST":
-        try:
+        with service_errors():
             spec["service"](actor=request.actor, user=person)
-        except (PermissionDenied, ValidationError):
-            raise Http404("Page not found") from None
         messages.success(request, spec["success"].format(**words))
         return redirect("portal:people:person", person_id=person.public_id)
     context.update(
@@ -236,25 +228,25 @@ def _account_action(request, person_id: UUID, action: str):
     return render(request, "portal/people/confirm.html", context)
 
 
-@roles_required(*services.ACCOUNT_MANAGER_ROLES)
+@roles_required(*permissions.ACCOUNT_MANAGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def person_deactivate(request, person_id: UUID):
     return _account_action(request, person_id, "deactivate")
 
 
-@roles_required(*services.ACCOUNT_MANAGER_ROLES)
+@roles_required(*permissions.ACCOUNT_MANAGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def person_reactivate(request, person_id: UUID):
     return _account_action(request, person_id, "reactivate")
 
 
-@roles_required(*services.ACCOUNT_MANAGER_ROLES)
+@roles_required(*permissions.ACCOUNT_MANAGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def person_remove(request, person_id: UUID):
     return _account_action(request, person_id, "remove")
 
 
-@roles_required(*services.ACCOUNT_MANAGER_ROLES)
+@roles_required(*permissions.ACCOUNT_MANAGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def person_reset_mfa(request, person_id: UUID):
     return _account_action(request, person_id, "reset_mfa")
@@ -263,7 +255,7 @@ def person_reset_mfa(request, person_id: UUID):
 # --- Invitations -------------------------------------------------------------------
 
 
-@roles_required(*services.PEOPLE_ROLES)
+@roles_required(*permissions.PEOPLE_ROLES)
 @require_http_methods(["GET", "POST"])
 def invite(request):
     authority = _authority(request)
@@ -271,7 +263,7 @@ def invite(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         role = Role(data["role"])
-        try:
+        with service_errors(form, fields=form.SERVICE_FIELDS) as call:
             invitation, _ = services.invitation_create(
                 actor=request.actor,
                 email=data["email"],
@@ -281,15 +273,7 @@ def invite(request):
                 school=form.school if role in SCHOOL_ROLES else None,
                 child=data.get("child") if role in CHILD_ROLES else None,
             )
-        except PermissionDenied:
-            raise Http404("Page not found") from None
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(form.SERVICE_FIELDS.get(field), errors)
-            else:
-                form.add_error(None, error)
-        else:
+        if call.ok:
             messages.success(
                 request,
                 f"Invitation sent to {invitation.email}. The link works for 7 days.",
@@ -321,7 +305,7 @@ def _invitation_filter(state: str) -> Q:
     }.get(state, Q())
 
 
-@roles_required(*services.PEOPLE_ROLES)
+@roles_required(*permissions.PEOPLE_ROLES)
 @require_GET
 def invitations(request):
     authority = _authority(request)
@@ -367,28 +351,16 @@ def invitations(request):
     )
 
 
-def _invitation_or_404(authority, invitation_id: UUID) -> Invitation:
-    invitation = (
-        Invitation.objects.filter(local_authority=authority, public_id=invitation_id)
-        .select_related("local_authority", "school")
-        .first()
-    )
-    if invitation is None:
-        raise Http404("Page not found")
-    return invitation
-
-
 def _back_to_invitations(request):
     url = reverse("portal:people:invitations")
     state = request.POST.get("state", "")
     return redirect(f"{url}?{urlencode({'state': state})}" if state in INVITATION_STATES else url)
 
 
-@roles_required(*services.PEOPLE_ROLES)
+@roles_required(*permissions.PEOPLE_ROLES)
 @require_POST
 def invitation_resend(request, invitation_id: UUID):
-    authority = _authority(request)
-    invitation = _invitation_or_404(authority, invitation_id)
+    invitation = selectors.access_invitation_by_id(actor=request.actor, invitation_id=invitation_id)
     try:
         services.invitation_resend(
             actor=request.actor, invitation=invitation, base_url=request.build_absolute_uri("/")
@@ -406,11 +378,10 @@ def invitation_resend(request, invitation_id: UUID):
     return _back_to_invitations(request)
 
 
-@roles_required(*services.PEOPLE_ROLES)
+@roles_required(*permissions.PEOPLE_ROLES)
 @require_POST
 def invitation_withdraw(request, invitation_id: UUID):
-    authority = _authority(request)
-    invitation = _invitation_or_404(authority, invitation_id)
+    invitation = selectors.access_invitation_by_id(actor=request.actor, invitation_id=invitation_id)
     if invitation.state != "pending":
         messages.error(request, f"The invitation to {invitation.email} is no longer waiting.")
         return _back_to_invitations(request)

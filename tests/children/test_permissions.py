@@ -1,0 +1,75 @@
+"""The child-record permission matrix: for every rule in ``children.permissions`` (who
+sees, gives, shares and withdraws access to a child), every role, in and out of the
+child's authority and school, the answer from the tables below. Who sees which child is
+``tests/children/test_access.py``."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from children import permissions
+from epep.tenancy.roles import Role
+from tests.permission_matrix import AWAY, AWAY_SCHOOL, HOME, HOME_SCHOOL, actor, allowed
+
+VS = {Role.VS_HEAD, Role.VS_OFFICER}
+DT = {Role.DESIGNATED_TEACHER}
+
+HOME_CHILD = SimpleNamespace(local_authority_id=HOME)
+AWAY_CHILD = SimpleNamespace(local_authority_id=AWAY)
+
+#: (rule, child) -> the roles it lets through.
+CHILD_RULES = {
+    (permissions.can_see_grants, "home"): VS | DT,
+    (permissions.can_see_grants, "away"): VS | DT,
+    (permissions.can_grant_access, "home"): VS,
+    (permissions.can_grant_access, "away"): set(),
+    (permissions.can_delegate_access, "home"): DT,
+    (permissions.can_delegate_access, "away"): DT,  # on roll at their school: the service
+}
+
+
+@pytest.mark.parametrize("case", CHILD_RULES, ids=lambda case: f"{case[0].__name__}-{case[1]}")
+def test_child_rules(case):
+    rule, where = case
+    child = HOME_CHILD if where == "home" else AWAY_CHILD
+    assert allowed(rule, child) == CHILD_RULES[case]
+
+
+def test_granting_without_a_child_is_the_role_alone():
+    assert allowed(permissions.can_grant_access) == VS
+
+
+def _grant(authority, school):
+    return SimpleNamespace(local_authority_id=authority, school_id=school)
+
+
+#: the grant (authority, school it was delegated at) -> who may withdraw it.
+REVOKERS = {
+    (HOME, None): VS,  # the Virtual School's own grant
+    (HOME, HOME_SCHOOL): VS | DT,  # a delegation at our school
+    (HOME, AWAY_SCHOOL): VS,
+    (AWAY, None): set(),
+    (AWAY, HOME_SCHOOL): DT,  # another authority's child, delegated at our school
+    (AWAY, AWAY_SCHOOL): set(),
+}
+
+
+@pytest.mark.parametrize("case", REVOKERS, ids=str)
+def test_withdrawing_a_grant(case):
+    assert allowed(permissions.can_revoke_grant, _grant(*case)) == REVOKERS[case]
+
+
+def test_no_actor_may_do_nothing():
+    for rule in (
+        permissions.can_see_grants,
+        permissions.can_grant_access,
+        permissions.can_delegate_access,
+    ):
+        assert rule(None, HOME_CHILD) is False
+    assert permissions.can_revoke_grant(None, _grant(HOME, None)) is False
+
+
+def test_the_virtual_school_of_another_authority_gives_no_access_here():
+    other_vs = actor(Role.VS_HEAD, authorities=(AWAY,))
+    assert permissions.can_grant_access(other_vs, HOME_CHILD) is False
+    assert permissions.can_revoke_grant(other_vs, _grant(HOME, None)) is False

@@ -1,0 +1,31 @@
+"""The tenancy permission matrix: for every rule in ``epep.tenancy.permissions``, every
+role, in and out of the actor's authority, the answer from the table below."""
+
+import pytest
+
+from epep.tenancy import permissions
+from epep.tenancy.roles import Role
+from tests.permission_matrix import AWAY, HOME, ROLES, actor, allowed
+
+AUTHORITY_STAFF = {Role.LA_ADMIN, Role.VS_HEAD, Role.VS_OFFICER}
+
+RULES = {
+    (permissions.can_endorse_school_roles, None): AUTHORITY_STAFF,
+    (permissions.can_endorse_school_roles, HOME): AUTHORITY_STAFF,
+    (permissions.can_endorse_school_roles, AWAY): set(),
+    (permissions.can_use_admin, None): AUTHORITY_STAFF,
+}
+
+
+@pytest.mark.parametrize("case", RULES, ids=lambda case: f"{case[0].__name__}-{case[1]}")
+def test_tenancy_rules(case):
+    rule, authority = case
+    args = () if authority is None else (authority,)
+    assert allowed(rule, *args) == RULES[case]
+
+
+def test_endorsing_needs_one_authority():
+    for role in ROLES:
+        assert permissions.can_endorse_school_roles(actor(role, authorities=(HOME, AWAY))) is False
+    assert permissions.can_endorse_school_roles(None) is False
+    assert permissions.can_use_admin(None) is False
