@@ -1,9 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from . import ratelimits
 from .context import set_account_context
+from .emails import account_email_enqueue_message
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,6 +15,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (password reset, and any other) go through the account-email
+        outbox (``epep.accounts.emails``) like every other email: rendered now, written
+        in the request's transaction, sent by a task once it commits."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        account_email_enqueue_message(self.render_mail(template_prefix, email, ctx))
 
     def login(self, request, user) -> None:
         """After signing in, allauth records the new session (``usersessions``) in the

@@ -208,3 +208,41 @@ class AgreementAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} accepted {self.agreement} on {self.accepted_at:%Y-%m-%d}"
+
+
+class AccountEmail(models.Model):
+    """The outbox for account emails: invitations, password resets and allauth's other
+    messages about a person's account (``epep.accounts.emails``).
+
+    Not a tenant row: the addressee may have no account yet, no authority (someone asking
+    for a password reset) or several. The row commits with the request that wrote it and
+    a task sends it, exactly once as far as the database can tell (the same claim, then
+    send-under-lock as the notifications outbox). The message carries a secret link, so
+    its text is removed once the mail server has it.
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    #: One row per email, e.g. "invitation:<public id>:<token hash>".
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="account_email_unsent_idx",
+                condition=Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

@@ -14,6 +14,10 @@ Every task in the project is declared with one of two decorators, both built on
     The task works across authorities (a sweep that queues one job per authority, the
     outbox dispatcher): its body runs in the all-authorities system context.
 
+``@no_authority_task(...)``
+    The task works on no authority's rows (the account-email outbox, which belongs to
+    no authority): its body runs in an empty context, where tenant tables show nothing.
+
 By default the body runs inside one transaction in that context (``atomic=True``). A job
 that must commit in steps (claim a row, then send an email; render a PDF outside any
 transaction) passes ``atomic=False``: its body then starts outside a transaction and
@@ -42,6 +46,8 @@ from .context import all_authorities_context, authority_context
 
 AUTHORITY = "authority"
 ALL_AUTHORITIES = "all_authorities"
+NO_AUTHORITY = "no_authority"
+SCOPES = (AUTHORITY, ALL_AUTHORITIES, NO_AUTHORITY)
 
 # The declared context of the job running now (None outside a job): (scope, authority id).
 _running: contextvars.ContextVar[tuple[str, int | None] | None] = contextvars.ContextVar(
@@ -53,7 +59,7 @@ class EpepTask(Task):
     """Base class of every ePEP task: retry and acknowledgement settings, and the
     declared authority context (``context_scope``; set by the decorators below)."""
 
-    #: AUTHORITY or ALL_AUTHORITIES: whose rows the task works on
+    #: AUTHORITY, ALL_AUTHORITIES or NO_AUTHORITY: whose rows the task works on
     context_scope: str = ""
     #: run the whole body in one transaction in the declared context
     atomic: bool = True
@@ -69,10 +75,10 @@ class EpepTask(Task):
     time_limit = 300
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.context_scope not in (AUTHORITY, ALL_AUTHORITIES):
+        if self.context_scope not in SCOPES:
             raise TypeError(
                 f"{self.name} does not declare its authority context: "
-                "use @authority_task or @every_authority_task"
+                "use @authority_task, @every_authority_task or @no_authority_task"
             )
         return super().__call__(*args, **kwargs)
 
@@ -88,8 +94,11 @@ def job_context() -> Iterator[None]:
     if scope == AUTHORITY:
         with authority_context(local_authority_ids=[local_authority_id]):
             yield
-    else:
+    elif scope == ALL_AUTHORITIES:
         with all_authorities_context():
+            yield
+    else:
+        with authority_context(local_authority_ids=()):
             yield
 
 
@@ -115,7 +124,7 @@ def _in_context(fun: Callable[..., Any], scope: str, atomic: bool) -> Callable[.
                 raise TypeError(f"{fun.__qualname__}: local_authority_id must be an int")
             declared = (AUTHORITY, local_authority_id)
         else:
-            declared = (ALL_AUTHORITIES, None)
+            declared = (scope, None)
         token = _running.set(declared)
         try:
             if atomic:
@@ -160,3 +169,8 @@ def every_authority_task(*args: Any, **options: Any) -> Any:
     """Declare a task that works across every authority (the all-authorities system
     context), e.g. to queue one :func:`authority_task` per authority."""
     return _decorator(ALL_AUTHORITIES, args, options)
+
+
+def no_authority_task(*args: Any, **options: Any) -> Any:
+    """Declare a task that reads and writes no authority's rows (an empty context)."""
+    return _decorator(NO_AUTHORITY, args, options)

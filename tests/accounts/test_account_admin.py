@@ -30,6 +30,7 @@ from epep.audit.models import AuditEvent
 from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from ..factories import (
     MembershipFactory,
@@ -292,6 +293,7 @@ def test_inviting_through_the_form_sends_the_email(
         school_urn=world.school_a.urn,
     )
     assert response.status_code == 302 and response["Location"] == "/people/invitations/"
+    deliver_outbox()
     [message] = mail.outbox
     assert message.to == ["dee.teacher@example.org"]
     assert invitation_link(message).startswith("/invitations/")
@@ -379,6 +381,7 @@ def test_invite_form_errors_are_specific_and_nothing_is_created(
     assert 'aria-describedby="' in page
     with all_authorities_context():
         assert not Invitation.objects.exists()
+    deliver_outbox()
     assert mail.outbox == []
 
 
@@ -392,6 +395,7 @@ def test_an_invitation_already_waiting_is_refused_next_to_the_email(
     assert "This person already has an invitation waiting" in again.content.decode()
     with all_authorities_context():
         assert Invitation.objects.count() == 1
+    deliver_outbox()
     assert len(mail.outbox) == 1
 
 
@@ -435,6 +439,7 @@ def test_sending_again_from_the_screen_sends_a_new_link_and_the_old_one_dies(
         email="sam@example.org",
         role="social_worker",
     )
+    deliver_outbox()
     [first] = mail.outbox
     with all_authorities_context():
         invitation = Invitation.objects.get(email="sam@example.org")
@@ -445,6 +450,7 @@ def test_sending_again_from_the_screen_sends_a_new_link_and_the_old_one_dies(
             f"/people/invitations/{invitation.public_id}/send-again/", follow=True
         )
     assert "A new invitation has been sent to sam@example.org" in response.content.decode()
+    deliver_outbox()
     assert len(mail.outbox) == 2
     old, new = invitation_link(first), invitation_link(mail.outbox[1])
     assert old != new
@@ -464,6 +470,7 @@ def test_withdrawing_an_invitation_kills_its_link(
         email="wendy@example.org",
         role="personal_adviser",
     )
+    deliver_outbox()
     link = invitation_link(mail.outbox[0])
     with all_authorities_context():
         invitation = Invitation.objects.get(email="wendy@example.org")
@@ -646,6 +653,7 @@ def test_admin_invitation_actions_send_again_and_withdraw(
             "/admin/accounts/invitation/",
             {"action": "send_again", "_selected_action": [first.pk], "index": 0},
         )
+    deliver_outbox()
     assert len(mail.outbox) == 3 and mail.outbox[-1].to == ["first@example.org"]
     client.post(
         "/admin/accounts/invitation/",

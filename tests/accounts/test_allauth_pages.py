@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from epep.accounts.context import account_context
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from ..factories import MembershipFactory, UserFactory
 from .helpers import PASSWORD, sign_in, totp_code
@@ -664,6 +665,7 @@ def test_password_reset_pages(client, social_worker):
         answers.append(re.sub(r'value="[^"]+"', "", main_of(html)))
     assert answers[0] == answers[1]
 
+    deliver_outbox()
     known, unknown = mail.outbox
     assert known.subject == unknown.subject == "ePEP: Reset your password"
     assert "/accounts/password/reset/key/" in known.body

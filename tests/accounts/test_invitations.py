@@ -13,6 +13,7 @@ from epep.accounts.models import Invitation, User
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from ..factories import SchoolFactory
 from .helpers import sign_in
@@ -53,6 +54,7 @@ def test_invitation_email_carries_a_single_use_link(client, world):
         role="designated_teacher",
         school=world.school_a,
     )
+    deliver_outbox()
     [message] = mail.outbox
     assert message.to == ["sam.teacher@example.org"]
     assert f"https://epep.example.org/invitations/{token}/" in message.body

@@ -89,8 +89,11 @@ def test_the_admin_cannot_be_signed_into_without_mfa(client, world):
 def test_password_reset_does_not_bypass_mfa(client, world):
     from django.core import mail
 
+    from tests.outbox import deliver_outbox
+
     sw = world.a.users[Role.SOCIAL_WORKER]
     client.post("/accounts/password/reset/", {"email": sw.email})
+    deliver_outbox()
     [message] = mail.outbox
     link = next(w for w in message.body.split() if "/accounts/password/reset/key/" in w)
     path = "/" + link.split("/", 3)[3]

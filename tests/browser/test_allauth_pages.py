@@ -223,6 +223,9 @@ def test_password_reset(device, live_server, world):
 
     from django.core import mail
 
+    from tests.outbox import deliver_outbox
+
+    deliver_outbox()
     link = next(w for w in mail.outbox[-1].body.split() if "/accounts/password/reset/key/" in w)
     device.goto(live_server.url + "/" + link.split("/", 3)[3])
     device.get_by_role("heading", level=1, name="Create a new password").wait_for()

@@ -11,6 +11,7 @@ from django.db import transaction
 from children.permissions import resolve_actor
 from epep.accounts import services
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from .conftest import axe_violations, current_totp_code, screenshot
 
@@ -29,6 +30,7 @@ def test_accept_an_invitation_set_up_two_step_sign_in_accept_the_agreement_land_
             role="social_worker",
             base_url=live_server.url,
         )
+    deliver_outbox()
     [email] = [m for m in mail.outbox if m.to == ["priya.shah@example.org"]]
     link = re.search(r"http://\S+/invitations/\S+/", email.body).group(0)
 

@@ -8,6 +8,7 @@ from django.core import mail
 from epep.accounts.models import Invitation
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from .conftest import axe_violations, screenshot, signed_in_page
 
@@ -57,6 +58,7 @@ def test_la_admin_invites_someone_through_the_form(browser, live_server, world):
     with all_authorities_context():
         invitation = Invitation.objects.get(email="dee.teacher@example.org")
     assert invitation.school == world.school_a
+    deliver_outbox()
     assert [m.to for m in mail.outbox] == [["dee.teacher@example.org"]]
     assert page.csp_violations == []
 

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from ..factories import UserFactory, ready_for_work
 from .conftest import axe_violations, screenshot, signed_in_page
@@ -44,6 +45,7 @@ def test_each_authority_decides_whether_a_designated_teacher_sees_its_children(
     error.wait_for()
     assert "Sefton has no children on roll at Kent Primary" in error.inner_text()
     assert axe_violations(sefton) == []
+    deliver_outbox()
     assert mail.outbox == []
 
     # Then the school it shares with Kent.
@@ -51,6 +53,7 @@ def test_each_authority_decides_whether_a_designated_teacher_sees_its_children(
         sefton, live_server, name="Rachel Osei", email=rachel.email, urn=world.shared_school.urn
     )
     sefton.get_by_role("heading", level=1, name="Invitations").wait_for()
+    deliver_outbox()
     [email] = [m for m in mail.outbox if m.to == [rachel.email]]
     link = re.search(r"http://\S+/invitations/\S+/", email.body).group(0)
 

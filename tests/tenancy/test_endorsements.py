@@ -19,6 +19,7 @@ from epep.tenancy.actor import acting_as
 from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.models import Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import Role
+from tests.outbox import deliver_outbox
 
 from ..factories import (
     ChildFactory,
@@ -89,6 +90,7 @@ def test_an_authority_cannot_add_a_school_role_where_it_has_no_child_and_no_area
         world.b.la.pk,
         world.school_a.urn,
     )
+    deliver_outbox()
     assert mail.outbox == []
 
 
