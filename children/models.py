@@ -345,19 +345,26 @@ class PlacementCarer(TenantModel):
         return f"{self.user} caring in {self.placement}"
 
 
+class WorkerRole(models.TextChoices):
+    """The role a worker is allocated to a child in (``Allocation.kind``): the same values
+    as the roles they act in."""
+
+    SOCIAL_WORKER = Role.SOCIAL_WORKER.value, "Social worker"
+    PERSONAL_ADVISER = Role.PERSONAL_ADVISER.value, "Personal adviser"
+    IRO = Role.IRO.value, "Independent reviewing officer"
+
+
 class Allocation(DatedChildRecord):
     """A worker allocated to a child: social worker, personal adviser (post-16) or IRO."""
 
-    class Kind(models.TextChoices):
-        SOCIAL_WORKER = Role.SOCIAL_WORKER.value, "Social worker"
-        PERSONAL_ADVISER = Role.PERSONAL_ADVISER.value, "Personal adviser"
-        IRO = Role.IRO.value, "Independent reviewing officer"
+    #: The earlier name of :class:`WorkerRole`.
+    Kind = WorkerRole
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocations")
     worker = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="allocations"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=WorkerRole.choices)
 
     class Meta:
         ordering = ["-start_date"]

@@ -39,7 +39,9 @@ OPEN_STATUSES = [s.value for s in Status if s != Status.FINALISED]
 EDITABLE_STATUSES = [Status.DRAFT, Status.MEETING_HELD, Status.RETURNED]
 
 
-class Kind(models.TextChoices):
+class PepKind(models.TextChoices):
+    """Why a PEP is written (``Pep.kind``)."""
+
     INITIAL = "initial", "Initial PEP (entering care)"
     TERMLY = "termly", "Termly review"
     NEW_SCHOOL = "new_school", "New school"
@@ -47,6 +49,10 @@ class Kind(models.TextChoices):
     KEY_STAGE = "key_stage", "Key stage transition"
     EARLY_YEARS = "early_years", "Early years"
     POST_16 = "post_16", "Post-16"
+
+
+#: The earlier name of :class:`PepKind`.
+Kind = PepKind
 
 
 class TenantChildRow(TenantModel):
@@ -59,7 +65,7 @@ class Pep(TenantChildRow):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="peps")
     academic_year = models.CharField(max_length=7)
     term = models.CharField(max_length=10, choices=Term.choices)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TERMLY)
+    kind = models.CharField(max_length=20, choices=PepKind.choices, default=PepKind.TERMLY)
     school = models.ForeignKey(
         School,
         on_delete=models.PROTECT,
@@ -240,19 +246,25 @@ class Transition(TenantChildRow):
         return f"{self.from_status} → {self.to_status}"
 
 
+class AttachmentKind(models.TextChoices):
+    """What a document is (``Attachment.kind``)."""
+
+    REPORT = "report", "School report"
+    EHCP = "ehcp", "EHCP"
+    PAPER_PEP = "paper_pep", "Earlier paper PEP"
+    OTHER = "other", "Other document"
+
+
 class Attachment(TenantChildRow):
-    class Kind(models.TextChoices):
-        REPORT = "report", "School report"
-        EHCP = "ehcp", "EHCP"
-        PAPER_PEP = "paper_pep", "Earlier paper PEP"
-        OTHER = "other", "Other document"
+    #: The earlier name of :class:`AttachmentKind`.
+    Kind = AttachmentKind
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="attachments")
     pep = models.ForeignKey(
         Pep, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=AttachmentKind.choices)
     title = models.CharField(max_length=200)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from peps import attachments
-from peps.models import Attachment
+from peps.models import AttachmentKind
 
 
 class AttachmentForm(forms.Form):
@@ -22,7 +22,7 @@ class AttachmentForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label="What kind of document is it?",
-        choices=Attachment.Kind.choices,
+        choices=AttachmentKind.choices,
         error_messages={
             "required": "Select what kind of document it is",
             "invalid_choice": "Select what kind of document it is",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from funding.money import pounds_to_pence
-from peps.models import Kind, Status, Target
+from peps.models import PepKind, Status, Target
 from peps.sections import Section
 
 
@@ -41,7 +41,7 @@ def section_form_class(section: Section) -> type[forms.Form]:
 
 
 class StartPepForm(forms.Form):
-    kind = forms.ChoiceField(label="What kind of PEP is this?", choices=Kind.choices)
+    kind = forms.ChoiceField(label="What kind of PEP is this?", choices=PepKind.choices)
 
 
 class MoveForm(forms.Form):

@@ -28,6 +28,7 @@ from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.roles import Role
 from peps import attachments, services
 from peps.models import Attachment, Pep
+from peps.services import documents as document_services
 
 from .conftest import acting
 
@@ -367,10 +368,10 @@ def test_a_storage_name_from_the_database_cannot_point_elsewhere():
 
 
 def test_a_failure_after_the_file_is_written_leaves_no_file(world, attachment_root, monkeypatch):
-    def broken_audit(**kwargs):
+    def broken_audit(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "audit_record", broken_audit)
+    monkeypatch.setattr(document_services, "audit_record_for", broken_audit)
     with pytest.raises(RuntimeError):
         add_document(world)
     assert stored_files(attachment_root) == []
