@@ -8,10 +8,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +33,7 @@ from epep.tenancy.services import (
 )
 
 from . import hooks, permissions
+from .emails import account_email_enqueue
 from .models import AgreementAcceptance, Invitation, User, UserAgreement
 from .permissions import (
     ACCOUNT_MANAGER_ROLES,
@@ -83,13 +82,15 @@ def _audit(actor_user, role, action, invitation, **detail):
 
 
 def _send_invitation(invitation: Invitation, token: str, base_url: str) -> None:
+    """Put the invitation email in the account-email outbox, in the caller's transaction
+    (sent by a task once it commits; one email per token)."""
     link = base_url.rstrip("/") + reverse("accounts:invitation", kwargs={"token": token})
     context = {"invitation": invitation, "link": link, "authority": invitation.local_authority}
-    send_mail(
+    account_email_enqueue(
+        to=invitation.email,
         subject=f"ePEP: you have been invited by {invitation.local_authority.virtual_school_name}",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
+        body=render_to_string("accounts/email/invitation.txt", context),
+        dedupe_key=f"invitation:{invitation.public_id}:{invitation.token_hash}",
     )
 
 
@@ -192,7 +193,7 @@ def _invitation_create(
     invitation.full_clean()
     invitation.save()
     _audit(actor.user, actor.role, "invite", invitation)
-    transaction.on_commit(lambda: _send_invitation(invitation, token, base_url))
+    _send_invitation(invitation, token, base_url)
     return invitation, token
 
 
@@ -208,7 +209,7 @@ def invitation_resend(*, actor, invitation: Invitation, base_url: str) -> str:
     invitation.last_sent_at = timezone.now()
     invitation.save(update_fields=["token_hash", "expires_at", "last_sent_at"])
     _audit(actor.user, actor.role, "invite_resend", invitation)
-    transaction.on_commit(lambda: _send_invitation(invitation, token, base_url))
+    _send_invitation(invitation, token, base_url)
     return token
 
 
