@@ -5,7 +5,13 @@ from celery import shared_task
 
 from children.models import Child
 from epep.tenancy.context import current_db_context
-from epep.tenancy.jobs import EpepTask, authority_task, every_authority_task, job_context
+from epep.tenancy.jobs import (
+    EpepTask,
+    authority_task,
+    every_authority_task,
+    job_context,
+    no_authority_task,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +37,11 @@ def child_by_id(local_authority_id: int, child_id: int) -> int:
 @every_authority_task(name="tests.jobs.authorities_seen")
 def authorities_seen() -> list[int]:
     return sorted(current_db_context().la_ids)
+
+
+@no_authority_task(name="tests.jobs.children_seen_by_nobody")
+def children_seen_by_nobody() -> list[int]:
+    return list(Child.objects.values_list("pk", flat=True))
 
 
 @shared_task(name="tests.jobs.undeclared", base=EpepTask)
@@ -109,3 +120,8 @@ def test_calling_the_body_directly_still_runs_in_the_declared_context(world):
     seen = set(children_seen.run(world.b.la.pk))
     assert _children_of(world.b) <= seen
     assert not _children_of(world.a) & seen
+
+
+def test_a_no_authority_task_sees_no_authoritys_rows(world):
+    assert children_seen_by_nobody() == []
+    assert set(children_seen(world.a.la.pk))  # the same query in an authority sees rows
