@@ -3,6 +3,7 @@ from django.forms.models import BaseInlineFormSet
 
 from epep.audit.admin_mixins import AuditedAdminMixin
 
+from . import hooks
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, School
 from .selectors import children_for
 
@@ -81,11 +82,9 @@ class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         """The child and its enrolments, placements and allocations are saved: the
         deadlines and tasks follow at once, as through the services."""
-        from meetings.services import deadlines_refresh
-
         super().save_related(request, form, formsets, change)
         child = form.instance
-        deadlines_refresh(child_ids=[child.pk], local_authority_id=child.local_authority_id)
+        hooks.children_changed(child_ids=[child.pk], local_authority_id=child.local_authority_id)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

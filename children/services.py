@@ -14,7 +14,7 @@ from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES
 from epep.tenancy.selectors import roles_held_by, school_role_holders
 from epep.tenancy.services import school_role_endorsements_catch_up
 
-from . import permissions
+from . import hooks, permissions
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
 from .permissions import Actor, today
 
@@ -39,10 +39,9 @@ def _audit_change(actor: Actor | None, action: str, obj, child: Child, **detail)
 
 
 def _deadlines_follow(child: Child) -> None:
-    """The child's PEP deadlines and tasks follow the change at once, in its transaction."""
-    from meetings.services import deadlines_refresh
-
-    deadlines_refresh(
+    """What is worked out from the child's records (the PEP deadlines and tasks) follows
+    the change at once, in its transaction (``children.hooks``)."""
+    hooks.children_changed(
         child_ids=[child.pk], local_authority_id=child.local_authority_id, robust=True
     )
 

@@ -35,6 +35,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from calendars.models import SchoolTerm
 from children import services, stages
 from children.identifiers import (
     UPN_ALPHABET,
@@ -48,7 +49,6 @@ from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
-from meetings.models import SchoolTerm
 
 SEED = 20240901
 DEMO_PASSWORD = "demo-password-1234"

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
-    verbose_name = "Calendars and meetings"
+    verbose_name = "PEP meetings"

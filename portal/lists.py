@@ -8,8 +8,8 @@ from django.shortcuts import render
 
 from children.permissions import today
 from children.selectors import children_for
-from meetings.models import DeadlineKind
-from meetings.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
+from deadlines.models import DeadlineKind
+from deadlines.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
 
 PAGE_SIZE = 50
 

@@ -24,10 +24,10 @@ TEST_DATES="${TEST_DATES:-2026-09-01 2026-12-31 2028-02-29 2027-03-31 2027-08-31
 # starts and ends on dates, and a real Celery worker (it must follow the clock too). About
 # 1-2 minutes a date on an idle 2-core machine.
 DATE_SENSITIVE_TESTS="${DATE_SENSITIVE_TESTS:-tests/children/test_stages.py
-tests/meetings/test_calendars.py
-tests/meetings/test_deadlines.py
-tests/meetings/test_reminders.py
-tests/meetings/test_tasks.py
+tests/calendars/test_days.py
+tests/deadlines/test_deadlines.py
+tests/deadlines/test_reminders.py
+tests/deadlines/test_tasks.py
 tests/portal/test_home_pages.py::test_home_lists_year_group_key_stage_school_and_authority
 tests/portal/test_home_pages.py::test_the_young_persons_page_shows_their_next_pep
 tests/peps/test_pdf.py::test_a_pep_in_progress_downloads_as_a_draft_marked_on_every_page

@@ -30,10 +30,6 @@ ALLOWED = {
     # question about what an actor may do.
     "deadlines/reminders.py",
     "deadlines/services.py",
-    "meetings/reminders.py",  # (before it moved to deadlines/)
-    # Meetings: moving to meetings/permissions.py. Remove these once it is done.
-    "meetings/services.py",
-    "portal/meetings/views.py",
 }
 #: Directories never scanned: data, migrations (history), the demo seed (pure data).
 SKIPPED_PARTS = {"migrations", "management", "templates", "static", "__pycache__"}

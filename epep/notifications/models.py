@@ -22,6 +22,9 @@ class NotificationKind(models.TextChoices):
     ESCALATION_OFFICER = "escalation_officer", "Escalation to a Virtual School officer"
     ESCALATION_HEAD = "escalation_head", "Escalation to the Virtual School Head"
     DIGEST = "digest", "Daily digest"
+    #: A PEP meeting invitation, change or cancellation: its own text and .ics attached,
+    #: always sent at once (never held for a digest).
+    MEETING = "meeting", "PEP meeting invitation"
     OTHER = "other", "Other"
 
 
@@ -35,8 +38,18 @@ ESCALATION_KINDS = frozenset(
 
 class Notification(TenantModel):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
+    #: The address for someone without an account (a meeting invitee added by email);
+    #: empty: the recipient's own.
+    email = models.EmailField(blank=True)
+    #: Files sent with the email: ``[{"filename", "content" (text), "content_type",
+    #: "params" (e.g. the .ics's METHOD)}]``.
+    attachments = models.JSONField(default=list, blank=True)
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     subject = models.CharField(max_length=255)
     body = models.TextField()
@@ -70,9 +83,19 @@ class Notification(TenantModel):
             ),
             models.Index(fields=["local_authority", "recipient"], name="notif_la_recipient_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
+                name="notif_has_recipient_or_email",
+            ),
+        ]
+
+    @property
+    def address(self) -> str:
+        return self.email or self.recipient.email
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id}: {self.subject}"
+        return f"{self.kind} to {self.recipient_id or self.email}: {self.subject}"
 
 
 class NotificationPreference(models.Model):

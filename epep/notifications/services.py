@@ -1,6 +1,7 @@
 """Writes to the outbox and to people's email preferences.
 
-The deadline rules (``meetings.deadlines``) decide *what* to remind whom about and call
+The deadline rules (``deadlines.reminders``) and the meeting services
+(``meetings.services``) decide *what* to remind whom about and call
 ``notification_enqueue``; delivery is ``epep.notifications.tasks``.
 """
 
@@ -28,8 +29,14 @@ def notification_enqueue(
     body: str,
     due_at: datetime | None = None,
     escalation: bool = False,
+    email: str = "",
+    attachments: list[dict] | None = None,
 ) -> bool:
     """Put one email in the outbox, unless a row with ``dedupe_key`` already exists.
+
+    ``recipient`` may be None for someone without an account: ``email`` is then the
+    address. ``attachments`` (``[{"filename", "content", "content_type", "params"}]``,
+    text only) are sent with it: a meeting's .ics.
 
     Returns True if this call created the row. Safe to call again for the same reason (a
     sweep run twice, two beat processes at once): the unique index on ``dedupe_key``
@@ -40,6 +47,8 @@ def notification_enqueue(
     row = Notification(
         local_authority_id=local_authority_id,
         recipient=recipient,
+        email=email,
+        attachments=list(attachments or ()),
         kind=kind,
         dedupe_key=dedupe_key,
         subject=subject[:255],
@@ -90,20 +99,22 @@ def due_unsent(now: datetime) -> QuerySet[Notification]:
 
 def held_for_digest(now: datetime) -> QuerySet[Notification]:
     """Due reminders of people who asked for one email a day. Never escalations, never
-    digests themselves."""
+    digests themselves, never meeting invitations."""
     return (
         due_unsent(now)
         .filter(is_escalation=False)
-        .exclude(kind=NotificationKind.DIGEST)
+        .exclude(kind__in=[NotificationKind.DIGEST, NotificationKind.MEETING])
         .filter(_wants_digest())
     )
 
 
 def to_send_individually(now: datetime) -> QuerySet[Notification]:
-    """Due rows the dispatcher sends one by one: escalations (always), digests, and
-    everything for people who want each reminder as it happens."""
+    """Due rows the dispatcher sends one by one: escalations (always), digests, meeting
+    invitations, and everything for people who want each reminder as it happens."""
     return due_unsent(now).filter(
-        Q(is_escalation=True) | Q(kind=NotificationKind.DIGEST) | ~_wants_digest()
+        Q(is_escalation=True)
+        | Q(kind__in=[NotificationKind.DIGEST, NotificationKind.MEETING])
+        | ~_wants_digest()
     )
 
 

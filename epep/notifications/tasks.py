@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from email.message import MIMEPart
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -68,20 +69,37 @@ def _test_only_send_delay() -> None:
         time.sleep(delay)
 
 
+def _attachment(spec: dict) -> MIMEPart:
+    maintype, _, subtype = spec.get("content_type", "text/plain").partition("/")
+    part = MIMEPart()
+    part.set_content(
+        spec["content"],
+        subtype=subtype or "plain",
+        charset="utf-8",
+        params=spec.get("params") or {},
+        disposition="attachment",
+        filename=spec["filename"],
+    )
+    return part
+
+
 def _message(row: Notification) -> EmailMessage:
     template = "notifications/email/notification.txt"
     body = (
         row.body
-        if row.kind == NotificationKind.DIGEST
+        if row.kind in (NotificationKind.DIGEST, NotificationKind.MEETING)
         else render_to_string(template, {"notification": row})
     )
-    return EmailMessage(
+    message = EmailMessage(
         subject=row.subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.recipient.email],
+        to=[row.address],
         headers={"X-ePEP-Notification": row.dedupe_key},
     )
+    for spec in row.attachments or ():
+        message.attach(_attachment(spec))
+    return message
 
 
 @authority_task(

@@ -35,8 +35,10 @@ INSTALLED_APPS = [
     "epep.security",
     "epep.notifications",
     "children",
+    "calendars",
     "peps",
     "meetings",
+    "deadlines",
     "funding",
     "portal",
     "demo",
@@ -303,14 +305,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "epep.notifications.tasks.dispatch_due_notifications",
         "schedule": 60,
     },
-    # Reminders and escalations for PEP deadlines (meetings.reminders), through the outbox.
+    # Reminders and escalations for PEP deadlines (deadlines.reminders), through the outbox.
     "deadline-reminders": {
-        "task": "meetings.tasks.sweep_all_reminders",
+        "task": "deadlines.tasks.sweep_all_reminders",
         "schedule": 15 * 60,
     },
-    # Deadlines and in-tray tasks move on with the date (meetings.tasks).
+    # Deadlines and in-tray tasks move on with the date (deadlines.tasks).
     "refresh-deadlines-nightly": {
-        "task": "meetings.tasks.refresh_all_deadlines",
+        "task": "deadlines.tasks.refresh_all_deadlines",
         "schedule": crontab(hour=2, minute=30),
     },
     # Authorities with newly placed children are asked about the school staff there.

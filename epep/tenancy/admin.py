@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import hooks
 from .models import LocalAuthority, Membership
 
 
@@ -15,6 +16,12 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
         "max_targets_per_term",
     ]
     search_fields = ["name", "code"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and hooks.POLICY_FIELDS & set(form.changed_data):
+            # The deadlines follow the new policy at once, in this transaction.
+            hooks.authority_policy_changed(local_authority_id=obj.pk)
 
 
 @admin.register(Membership)

@@ -53,9 +53,9 @@ def _audit(actor, action: str, pep: Pep, obj=None, **detail) -> None:
 
 def _deadlines_follow(pep: Pep) -> None:
     """The child's PEP deadlines and tasks follow the change at once, in its transaction."""
-    from meetings.services import deadlines_refresh
+    from children.hooks import children_changed
 
-    deadlines_refresh(
+    children_changed(
         child_ids=[pep.child_id], local_authority_id=pep.local_authority_id, robust=True
     )
 

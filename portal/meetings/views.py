@@ -1,9 +1,11 @@
 """PEP meetings: schedule, see, change, cancel, record attendance, add to a calendar.
 
-Every page finds the PEP through ``peps.selectors.access_pep_by_id`` and the meeting only
-among that PEP's meetings, so a meeting out of reach and one that does not exist get the
-same 404. Only the social worker, personal adviser and Virtual School change meetings
-(others get the same 404); everyone who can see the PEP can see its meeting.
+Every page finds the PEP through ``peps.selectors.access_pep_by_id`` and the meeting
+through ``meetings.selectors.access_meeting_by_id`` (only among that PEP's meetings), so a
+meeting out of reach and one that does not exist get the same 404, and the refusal is
+recorded. Who may do what is ``meetings.permissions``: only the roles that arrange
+meetings reach the pages that change them (others get the same 404); everyone who can see
+the PEP can see its meeting; the page's buttons come from ``meeting_flags``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,28 +24,19 @@ from epep.audit.services import audit_record
 from epep.exports import attachment_header
 from epep.tenancy import clock
 from meetings import ics, services
-from meetings.models import Meeting, MeetingAttendee, MeetingStatus
+from meetings.models import Meeting, MeetingStatus
+from meetings.permissions import ARRANGERS, meeting_flags
+from meetings.selectors import access_meeting_by_id
 from peps.selectors import access_pep_by_id
 
 from ..access import actor_required, roles_required
 from .forms import SERVICE_FIELDS, CancelForm, MeetingForm, RecordForm
 
-SCHEDULERS = tuple(sorted(services.SCHEDULERS))
+ARRANGER_ROLES = tuple(sorted(ARRANGERS))
 
 
-def _meeting(pep, meeting_id: UUID) -> Meeting:
-    meeting = (
-        Meeting.objects.filter(pep=pep, public_id=meeting_id)
-        .select_related("organiser", "recorded_by")
-        .prefetch_related(
-            Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("user"))
-        )
-        .first()
-    )
-    if meeting is None:
-        raise Http404("No meeting found")
-    meeting.pep = pep  # already loaded, with the child
-    return meeting
+def _meeting(request, pep, meeting_id: UUID) -> Meeting:
+    return access_meeting_by_id(actor=request.actor, meeting_id=meeting_id, pep=pep)
 
 
 def _meeting_url(meeting) -> str:
@@ -77,7 +69,7 @@ def _context(pep, **extra) -> dict:
 
 
 @actor_required
-@roles_required(*SCHEDULERS)
+@roles_required(*ARRANGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def meeting_schedule(request, pep_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
@@ -135,9 +127,7 @@ def meeting_schedule(request, pep_id: UUID):
 @require_GET
 def meeting_detail(request, pep_id: UUID, meeting_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    meeting = _meeting(pep, meeting_id)
-    is_scheduler = request.actor.role in services.SCHEDULERS
-    can_manage = is_scheduler and not pep.is_locked
+    meeting = _meeting(request, pep, meeting_id)
     return render(
         request,
         "portal/meetings/detail.html",
@@ -146,22 +136,17 @@ def meeting_detail(request, pep_id: UUID, meeting_id: UUID):
             title=f"PEP meeting: {pep.child.display_name}",
             meeting=meeting,
             attendees=list(meeting.attendees.all()),
-            can_change=can_manage and meeting.status == MeetingStatus.SCHEDULED,
-            # A meeting left scheduled on a PEP that has moved on can still be called off.
-            can_cancel=is_scheduler and meeting.status == MeetingStatus.SCHEDULED,
-            can_record=can_manage
-            and meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.HELD)
-            and meeting.starts_at <= clock.now(),
+            **meeting_flags(request.actor, meeting),
         ),
     )
 
 
 @actor_required
-@roles_required(*SCHEDULERS)
+@roles_required(*ARRANGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def meeting_change(request, pep_id: UUID, meeting_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    meeting = _meeting(pep, meeting_id)
+    meeting = _meeting(request, pep, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or pep.is_locked:
         messages.info(request, "This meeting can no longer be changed.")
         return redirect(_meeting_url(meeting))
@@ -227,11 +212,11 @@ def meeting_change(request, pep_id: UUID, meeting_id: UUID):
 
 
 @actor_required
-@roles_required(*SCHEDULERS)
+@roles_required(*ARRANGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pep_id: UUID, meeting_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    meeting = _meeting(pep, meeting_id)
+    meeting = _meeting(request, pep, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED:
         messages.info(request, "This meeting is not scheduled any more.")
         return redirect(_meeting_url(meeting))
@@ -262,11 +247,11 @@ def meeting_cancel(request, pep_id: UUID, meeting_id: UUID):
 
 
 @actor_required
-@roles_required(*SCHEDULERS)
+@roles_required(*ARRANGER_ROLES)
 @require_http_methods(["GET", "POST"])
 def meeting_record(request, pep_id: UUID, meeting_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    meeting = _meeting(pep, meeting_id)
+    meeting = _meeting(request, pep, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at > clock.now():
         messages.info(request, "Attendance can be recorded once the meeting has started.")
         return redirect(_meeting_url(meeting))
@@ -303,7 +288,7 @@ def meeting_record(request, pep_id: UUID, meeting_id: UUID):
 @require_GET
 def meeting_ics_download(request, pep_id: UUID, meeting_id: UUID):
     pep = access_pep_by_id(actor=request.actor, pep_id=pep_id)
-    meeting = _meeting(pep, meeting_id)
+    meeting = _meeting(request, pep, meeting_id)
     content = ics.meeting_ics(meeting, ics.PUBLISH, base_url=_base_url(request))
     audit_record(
         acting_user=request.actor.user,

@@ -13,6 +13,7 @@ from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from meetings.models import Meeting
 
+from ..meetings.test_meetings import deliver_outbox
 from ..peps.test_cycle import start
 from .conftest import axe_violations, screenshot
 from .test_pep_journey import as_user, field
@@ -29,8 +30,8 @@ def next_15_july() -> date:
 def test_the_social_worker_schedules_the_meeting_and_the_teacher_sees_it(
     browser, live_server, world
 ):
+    from deadlines.services import deadlines_refresh
     from epep.tenancy.context import authority_context
-    from meetings.services import deadlines_refresh
 
     a = world.a
     pep = start(world)
@@ -99,6 +100,7 @@ def test_the_social_worker_schedules_the_meeting_and_the_teacher_sees_it(
         meeting = Meeting.objects.get(pep=pep)
         invited = set(meeting.attendees.values_list("email", flat=True))
     assert a.users[Role.VS_OFFICER].email in invited
+    deliver_outbox()  # meeting emails go through the outbox
     assert sorted(m.to[0] for m in mail.outbox) == sorted(invited)
     teacher_email = next(m for m in mail.outbox if m.to == [a.users[Role.DESIGNATED_TEACHER].email])
     (part,) = [p for p in teacher_email.message().walk() if p.get_content_type() == "text/calendar"]

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
+from calendars.models import SchoolTerm
 from children import stages
 from children.identifiers import is_valid_uln, is_valid_upn
 from children.models import (
@@ -30,7 +31,6 @@ from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import SCHOOL_ROLES, Role
-from meetings.models import SchoolTerm
 
 ALL_KEY_STAGES = {"EYFS", "KS1", "KS2", "KS3", "KS4", "Post-16"}
 

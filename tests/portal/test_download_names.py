@@ -16,7 +16,7 @@ from epep.tenancy.context import authority_context
 from epep.tenancy.roles import Role
 from peps import services as pep_services
 
-from ..meetings.test_meetings import meeting_url, schedule
+from ..meetings.test_meetings import deliver_outbox, meeting_url, schedule
 from ..peps.conftest import acting
 from ..peps.test_cycle import fill, start
 
@@ -67,6 +67,7 @@ def test_the_meeting_calendar_file_is_named_by_date_and_reference(
     pep = start(world)
     with django_capture_on_commit_callbacks(execute=True):
         meeting = schedule(world, pep)
+    deliver_outbox()  # meeting emails go through the outbox
     client.force_login(world.a.users[Role.SOCIAL_WORKER])
     response = client.get(meeting_url(meeting, "pep-meeting.ics"))
     assert response.status_code == 200

@@ -186,8 +186,8 @@ def test_a_long_list_is_paginated_keeping_the_search(client, world):
 def test_the_young_persons_page_shows_their_next_pep(client, world):
     from datetime import timedelta
 
+    from deadlines.models import Deadline
     from epep.tenancy.context import all_authorities_context
-    from meetings.models import Deadline
 
     with all_authorities_context():
         Deadline.objects.create(

@@ -27,8 +27,8 @@ class Command(BaseCommand):
         ensure_demo_mfa()
         # The demo PEPs are written straight to the tables: work every child's deadlines
         # and in-tray tasks out again, once per authority, as the nightly job would.
+        from deadlines.services import deadlines_refresh_all
         from epep.tenancy.models import LocalAuthority
-        from meetings.services import deadlines_refresh_all
 
         for authority_id in LocalAuthority.objects.values_list("pk", flat=True):
             deadlines_refresh_all(local_authority_id=authority_id)

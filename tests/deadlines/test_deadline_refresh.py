@@ -16,13 +16,15 @@ from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from calendars.models import SchoolTerm, SubmissionDate
 from children.models import Child, Enrolment, Placement
 from children.services import enrolment_start
+from deadlines import services
+from deadlines.models import Deadline, DeadlineKind
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import LocalAuthority
 from epep.tenancy.roles import Role
-from meetings import services
-from meetings.models import Deadline, DeadlineKind, Meeting, SchoolTerm
+from meetings.models import Meeting
 from peps.models import Pep, Transition
 from tests.factories import AllocationFactory, EnrolmentFactory
 
@@ -99,7 +101,7 @@ def test_a_term_date_change_in_the_admin_moves_the_due_date_at_once(world):
     with authority_context(local_authority_ids=[world.a.la.pk]):
         term = SchoolTerm.objects.get(local_authority=world.a.la, name="Term 3")
     response = client.post(
-        f"/admin/meetings/schoolterm/{term.pk}/change/",
+        f"/admin/calendars/schoolterm/{term.pk}/change/",
         {
             "local_authority": world.a.la.pk,
             "academic_year": "2026-27",
@@ -112,6 +114,50 @@ def test_a_term_date_change_in_the_admin_moves_the_due_date_at_once(world):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert deadlines(child)[DeadlineKind.NEW_SCHOOL].due_date == date(2027, 1, 25)
+
+
+def test_a_submission_date_changed_in_the_admin_moves_the_termly_review_at_once(world, clock_at):
+    clock_at(DAY)
+    child = new_child(world.a.la)
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        autumn = SubmissionDate.objects.create(
+            local_authority=world.a.la,
+            academic_year="2026-27",
+            term="autumn",
+            date=date(2026, 12, 11),
+        )
+    assert refresh(child, DAY)[DeadlineKind.TERMLY_REVIEW].due_date == date(2026, 12, 11)
+    officer = world.a.users[Role.VS_OFFICER]
+    officer.is_staff = True
+    officer.save()
+    officer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_submissiondate", "change_submissiondate"])
+    )
+    client = Client()
+    client.force_login(officer)
+    response = client.post(
+        f"/admin/calendars/submissiondate/{autumn.pk}/change/",
+        {
+            "local_authority": world.a.la.pk,
+            "academic_year": "2026-27",
+            "term": "autumn",
+            "date": "2026-12-04",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert deadlines(child)[DeadlineKind.TERMLY_REVIEW].due_date == date(2026, 12, 4)
+
+
+def test_the_deadlines_app_follows_the_hooks_of_the_apps_below_it():
+    """children, calendars and the tenancy core call hooks; deadlines registers itself."""
+    from calendars import hooks as calendar_hooks
+    from children import hooks as children_hooks
+    from epep.tenancy import hooks as authority_hooks
+
+    assert services.deadlines_refresh in children_hooks.receivers
+    assert services.deadlines_refresh_all in calendar_hooks.receivers
+    assert services.deadlines_refresh_all in authority_hooks.receivers
 
 
 def children_of(world, side, school, count) -> list[Child]:

@@ -11,12 +11,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 
+from calendars.days import add_school_days
+from calendars.models import SchoolClosure, SchoolTerm
+from calendars.selectors import calendar_for
 from epep.audit.models import AuditEvent
 from epep.tenancy.context import all_authorities_context, authority_context, set_db_context
 from epep.tenancy.roles import Role
-from meetings.calendars import add_school_days
-from meetings.models import SchoolClosure, SchoolTerm
-from meetings.selectors import calendar_for
 
 from ..factories import LocalAuthorityFactory, SchoolFactory, UserFactory, ready_for_work
 
@@ -344,7 +344,7 @@ def term_form(la, name, start, end, academic_year="2025-26"):
 
 def events(action):
     with all_authorities_context():
-        return list(AuditEvent.objects.filter(action=action, object_type__startswith="meetings."))
+        return list(AuditEvent.objects.filter(action=action, object_type__startswith="calendars."))
 
 
 def test_admin_shows_the_overlap_message_instead_of_a_server_error(world):
@@ -352,7 +352,7 @@ def test_admin_shows_the_overlap_message_instead_of_a_server_error(world):
     make_term(kent, "Term 1", "2025-09-01", "2025-10-17")
     client = staff_client(world.a.users[Role.VS_OFFICER], *TERM_PERMISSIONS)
     response = client.post(
-        "/admin/meetings/schoolterm/add/", term_form(kent, "Term 2", "2025-10-13", "2025-12-19")
+        "/admin/calendars/schoolterm/add/", term_form(kent, "Term 2", "2025-10-13", "2025-12-19")
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -369,7 +369,7 @@ def test_admin_shows_backwards_dates_as_a_form_error(world):
     make_term(kent, "Term 1", "2025-09-01", "2025-10-17")
     client = staff_client(world.a.users[Role.VS_OFFICER], *TERM_PERMISSIONS)
     response = client.post(
-        "/admin/meetings/schoolterm/add/", term_form(kent, "Term 2", "2025-12-19", "2025-10-27")
+        "/admin/calendars/schoolterm/add/", term_form(kent, "Term 2", "2025-12-19", "2025-10-27")
     )
     assert response.status_code == 200
     assert "A term must end on or after the day it starts." in response.content.decode()
@@ -380,7 +380,7 @@ def test_admin_creates_a_term_for_the_officers_authority_and_audits_it(world):
     officer = world.a.users[Role.VS_OFFICER]
     client = staff_client(officer, *TERM_PERMISSIONS)
     response = client.post(
-        "/admin/meetings/schoolterm/add/", term_form(kent, "Term 2", "2025-10-27", "2025-12-19")
+        "/admin/calendars/schoolterm/add/", term_form(kent, "Term 2", "2025-10-27", "2025-12-19")
     )
     assert response.status_code == 302
     with authority_context(local_authority_ids=[kent.pk]):
@@ -397,7 +397,7 @@ def test_admin_creates_a_term_for_the_officers_authority_and_audits_it(world):
 def test_admin_cannot_write_another_authoritys_calendar(world):
     client = staff_client(world.a.users[Role.VS_OFFICER], *TERM_PERMISSIONS)
     response = client.post(
-        "/admin/meetings/schoolterm/add/",
+        "/admin/calendars/schoolterm/add/",
         term_form(world.b.la, "Term 1", "2025-09-01", "2025-10-17"),
     )
     assert response.status_code == 200
@@ -410,18 +410,18 @@ def test_admin_lists_only_the_officers_authority_and_superusers_see_all(world):
     make_term(world.a.la, "Kent Term 1", "2025-09-01", "2025-10-17")
     sefton_term = make_term(world.b.la, "Sefton Autumn 1", "2025-09-01", "2025-10-24")
     officer = staff_client(world.a.users[Role.VS_OFFICER], *TERM_PERMISSIONS)
-    page = officer.get("/admin/meetings/schoolterm/").content.decode()
+    page = officer.get("/admin/calendars/schoolterm/").content.decode()
     assert "Kent Term 1" in page and "Sefton Autumn 1" not in page
-    other = officer.get(f"/admin/meetings/schoolterm/{sefton_term.pk}/change/")
+    other = officer.get(f"/admin/calendars/schoolterm/{sefton_term.pk}/change/")
     assert other.status_code == 302  # "does not exist" back to the index
 
     root = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
     ready_for_work(root, [])
     client = Client()
     client.force_login(root)
-    page = client.get("/admin/meetings/schoolterm/").content.decode()
+    page = client.get("/admin/calendars/schoolterm/").content.decode()
     assert "Kent Term 1" in page and "Sefton Autumn 1" in page
-    assert client.get(f"/admin/meetings/schoolterm/{sefton_term.pk}/change/").status_code == 200
+    assert client.get(f"/admin/calendars/schoolterm/{sefton_term.pk}/change/").status_code == 200
     [view] = events("view")
     assert view.local_authority_id == world.b.la.pk
 
@@ -431,10 +431,10 @@ def test_admin_refuses_a_closure_outside_the_school_days(world):
     make_term(kent, "Term 1", "2025-09-01", "2025-10-17")
     client = staff_client(world.a.users[Role.VS_OFFICER], *CLOSURE_PERMISSIONS)
     form = {"local_authority": kent.pk, "school": "", "reason": "Polling day", "_save": "Save"}
-    response = client.post("/admin/meetings/schoolclosure/add/", {**form, "date": "2025-10-22"})
+    response = client.post("/admin/calendars/schoolclosure/add/", {**form, "date": "2025-10-22"})
     assert response.status_code == 200
     assert "This date is not a school day in any term" in response.content.decode()
-    response = client.post("/admin/meetings/schoolclosure/add/", {**form, "date": "2025-10-16"})
+    response = client.post("/admin/calendars/schoolclosure/add/", {**form, "date": "2025-10-16"})
     assert response.status_code == 302
     with authority_context(local_authority_ids=[kent.pk]):
         assert SchoolClosure.objects.get().date == D("2025-10-16")
@@ -446,7 +446,7 @@ def test_admin_bulk_delete_is_audited(world):
     terms = [make_term(kent, *row) for row in KENT_2025_26[:2]]
     client = staff_client(world.a.users[Role.VS_OFFICER], *TERM_PERMISSIONS)
     response = client.post(
-        "/admin/meetings/schoolterm/",
+        "/admin/calendars/schoolterm/",
         {"action": "delete_selected", "_selected_action": [t.pk for t in terms], "post": "yes"},
     )
     assert response.status_code == 302

@@ -1,11 +1,14 @@
-"""School calendars in the admin: terms and closures (INSET days, polling days).
+"""School calendars in the admin: terms, closures (INSET days, polling days) and the
+termly PEP submission dates.
 
-Virtual School staff edit their own authority's calendar (``request.actor.authority_ids``);
+Virtual School staff edit their own authority's calendar (``calendars.permissions``);
 platform superusers edit every authority's, inside an all-authorities database context
 (term dates are not personal data). Every change leaves an audit event, as elsewhere in
 the admin. Validation is the models' own (``full_clean``): overlapping terms, a term
 outside its academic year and a closure on a day that is not a school day are shown as
-form errors, never as a server error.
+form errors, never as a server error. A saved or deleted row tells the apps built on the
+calendar (``calendars.hooks.calendar_changed``): the authority's deadlines are worked out
+again at once, in the same transaction, not at the nightly refresh.
 """
 
 from __future__ import annotations
@@ -15,27 +18,23 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from epep.audit.admin_mixins import AuditedAdminMixin
-from epep.tenancy.admin import LocalAuthorityAdmin
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority
 
-from .models import SchoolClosure, SchoolTerm
-from .services import deadlines_refresh_all
-
-#: The authority's fields that the PEP deadlines are worked out from.
-POLICY_FIELDS = frozenset({"first_pep_limit", "first_pep_unit", "review_cadence"})
+from .hooks import calendar_changed
+from .models import SchoolClosure, SchoolTerm, SubmissionDate
+from .permissions import calendar_authority_ids, can_edit_calendar
 
 
-def _deadlines_follow(authority_ids) -> None:
-    """Terms, closures or the first-PEP and review policy changed: every open deadline of
-    the authority's children is worked out again at once, not at the nightly refresh."""
+def _calendars_changed(authority_ids) -> None:
+    """Terms, closures or submission dates changed: the apps built on the calendar follow
+    at once (every open deadline of the authority's children is worked out again)."""
     for authority_id in sorted(a for a in authority_ids if a is not None):
-        deadlines_refresh_all(local_authority_id=authority_id)
+        calendar_changed(local_authority_id=int(authority_id))
 
 
 def _authority_ids(request) -> frozenset[int]:
-    actor = getattr(request, "actor", None)
-    return actor.authority_ids if actor is not None else frozenset()
+    return calendar_authority_ids(getattr(request, "actor", None))
 
 
 class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
@@ -46,7 +45,11 @@ class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # -- scope ------------------------------------------------------------------------------
 
     def _in_scope(self, request, obj) -> bool:
-        return request.user.is_superuser or obj.local_authority_id in _authority_ids(request)
+        return can_edit_calendar(
+            getattr(request, "actor", None),
+            obj.local_authority_id,
+            is_superuser=request.user.is_superuser,
+        )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("local_authority")
@@ -81,11 +84,11 @@ class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if not self._in_scope(request, obj):
             raise PermissionDenied("You can change only your own authority's calendar.")
         super().save_model(request, obj, form, change)
-        _deadlines_follow({obj.local_authority_id, form.initial.get("local_authority")})
+        _calendars_changed({obj.local_authority_id, form.initial.get("local_authority")})
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        _deadlines_follow({obj.local_authority_id})
+        _calendars_changed({obj.local_authority_id})
 
     def delete_queryset(self, request, queryset):
         """ "Delete selected" is audited one by one, like a single delete."""
@@ -96,7 +99,7 @@ class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
             self._audit(request, "delete", obj)
             authorities.add(obj.local_authority_id)
         super().delete_queryset(request, queryset)
-        _deadlines_follow(authorities)
+        _calendars_changed(authorities)
 
     # -- platform superusers: every authority's rows ----------------------------------------
 
@@ -176,14 +179,9 @@ class SchoolClosureAdmin(AuthorityCalendarAdmin):
         return obj.school.name if obj.school_id else "All schools"
 
 
-# The authorities' own admin (epep.tenancy, which knows nothing of deadlines), with the
-# deadlines following a change of policy at once.
-admin.site.unregister(LocalAuthority)
-
-
-@admin.register(LocalAuthority)
-class LocalAuthorityPolicyAdmin(LocalAuthorityAdmin):
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and POLICY_FIELDS & set(form.changed_data):
-            _deadlines_follow({obj.pk})
+@admin.register(SubmissionDate)
+class SubmissionDateAdmin(AuthorityCalendarAdmin):
+    list_display = ["date", "term", "academic_year", "local_authority"]
+    list_filter = ["academic_year", "local_authority"]
+    ordering = ["local_authority__name", "date"]
+    fields = ["local_authority", "academic_year", "term", "date"]

@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 
+from calendars.days import add_working_days
+from deadlines.models import Deadline, Task
+from deadlines.reminders import escalations_due, reminder_due, reminders_sweep
 from epep.notifications.models import Notification
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
-from meetings.calendars import add_working_days
-from meetings.models import Deadline, Task
-from meetings.reminders import escalations_due, reminder_due, reminders_sweep
 
 MONDAY = date(2026, 11, 16)
 
@@ -125,7 +125,7 @@ def test_the_email_names_the_child_by_initials_only(world):
 def test_the_beat_sweep_queues_one_job_per_authority(world):
     from unittest import mock
 
-    from meetings import tasks
+    from deadlines import tasks
 
     with mock.patch.object(tasks.sweep_authority_reminders, "delay") as delay:
         assert tasks.sweep_all_reminders.run() == 2

@@ -19,19 +19,23 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Prefetch
 
-from epep.notifications.models import Kind
+from calendars.days import long_date
+from calendars.selectors import calendar_for
+from epep.notifications.models import NotificationKind
 from epep.notifications.services import notification_enqueue
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import Role
+from meetings.ics import child_initials
 
-from .calendars import long_date
-from .ics import child_initials
 from .models import Deadline, Task
-from .selectors import calendar_for
 from .services import _days_until, _today
 
-REMINDER_AT = ((1, Kind.REMINDER_1), (5, Kind.REMINDER_5), (10, Kind.REMINDER_10))
+REMINDER_AT = (
+    (1, NotificationKind.REMINDER_1),
+    (5, NotificationKind.REMINDER_5),
+    (10, NotificationKind.REMINDER_10),
+)
 HEAD_AFTER = 10
 
 
@@ -49,9 +53,9 @@ def escalations_due(days_overdue: int) -> list[str]:
     """Escalations that apply ``days_overdue`` (school) days after the due date (pure)."""
     if days_overdue <= 0:
         return []
-    kinds = [Kind.ESCALATION_OFFICER]
+    kinds = [NotificationKind.ESCALATION_OFFICER]
     if days_overdue >= HEAD_AFTER:
-        kinds.append(Kind.ESCALATION_HEAD)
+        kinds.append(NotificationKind.ESCALATION_HEAD)
     return kinds
 
 
@@ -64,7 +68,7 @@ def _text(deadline: Deadline, kind: str, days: int) -> tuple[str, str]:
     who = child_initials(deadline.child)
     what = deadline.get_kind_display()
     due = long_date(deadline.due_date)
-    if kind in (Kind.ESCALATION_OFFICER, Kind.ESCALATION_HEAD):
+    if kind in (NotificationKind.ESCALATION_OFFICER, NotificationKind.ESCALATION_HEAD):
         subject = f"Overdue PEP for {who}"
         body = (
             f"The PEP for {who} ({what}) was due on {due} and is {days} day"
@@ -118,7 +122,9 @@ def reminders_sweep(*, local_authority_id: int, today: date | None = None) -> in
                         {
                             m.user
                             for m in staff[
-                                Role.VS_OFFICER if kind == Kind.ESCALATION_OFFICER else Role.VS_HEAD
+                                Role.VS_OFFICER
+                                if kind == NotificationKind.ESCALATION_OFFICER
+                                else Role.VS_HEAD
                             ]
                         },
                         overdue,
@@ -135,6 +141,7 @@ def reminders_sweep(*, local_authority_id: int, today: date | None = None) -> in
                         dedupe_key=f"deadline:{deadline.pk}:{kind}:{user.pk}",
                         subject=subject,
                         body=body,
-                        escalation=kind in (Kind.ESCALATION_OFFICER, Kind.ESCALATION_HEAD),
+                        escalation=kind
+                        in (NotificationKind.ESCALATION_OFFICER, NotificationKind.ESCALATION_HEAD),
                     )
     return queued

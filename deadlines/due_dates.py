@@ -1,8 +1,8 @@
 """PEP deadlines: pure rules, no database.
 
 Every function takes the authority's policy and calendar (terms and closures from
-``meetings.selectors.calendar_for``) as arguments. Counting follows
-``meetings.calendars``: it starts the day *after* the event, so "within 10 working days
+``calendars.selectors.calendar_for``) as arguments. Counting follows
+``calendars.days``: it starts the day *after* the event, so "within 10 working days
 of entering care on Monday 5 January" is the 10th working day after 5 January.
 
 Rules (``docs``: /work/shared/domain.md, "Timescales"):
@@ -21,7 +21,7 @@ Rules (``docs``: /work/shared/domain.md, "Timescales"):
   academic year; a full PEP within 20 school days of it (the 20th school day of the
   autumn term).
 - **Termly review** (``termly_review``): by each of the authority's termly submission
-  dates (``meetings.SubmissionDate``).
+  dates (``calendars.SubmissionDate``).
 - **Six-monthly review** (``six_monthly``): six calendar months after the last finalised
   PEP's meeting, where the authority reviews every six months.
 
@@ -37,9 +37,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from children import stages
-
-from .calendars import (
+from calendars.days import (
     CalendarExhausted,
     add_school_days,
     add_working_days,
@@ -47,6 +45,7 @@ from .calendars import (
     school_days_between,
     working_days_between,
 )
+from children import stages
 
 __all__ = [
     "DUE_SOON_DAYS",

@@ -7,15 +7,16 @@ from django import template
 
 from children.permissions import today
 
+from ..permissions import can_see_deadlines
 from ..selectors import StateCalendars, deadlines_for_child
 
 register = template.Library()
 
 
-@register.inclusion_tag("meetings/_child_deadlines.html", takes_context=True)
+@register.inclusion_tag("deadlines/_child_deadlines.html", takes_context=True)
 def child_deadlines(context, child) -> dict:
     actor = context.get("actor")
-    if actor is None or not actor.is_professional:
+    if not can_see_deadlines(actor):
         return {"show": False}
     states = StateCalendars(today())
     rows = [

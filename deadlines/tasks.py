@@ -1,21 +1,23 @@
-"""Nightly: move every child's deadlines and in-tray tasks on with the date.
+"""Nightly: move every child's deadlines and in-tray tasks on with the date; every
+quarter of an hour: reminders and escalations through the outbox.
 
-One task per authority, each declaring its own authority context (in the service)."""
+One job per authority, each declared with its authority context (``authority_task``:
+its body runs in that authority's database context); the sweeps that queue them run in
+the all-authorities context (``every_authority_task``). Retries, late acknowledgement and
+time limits come from ``epep.tenancy.jobs.EpepTask``.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
-
+from epep.tenancy.jobs import authority_task, every_authority_task
 from epep.tenancy.models import LocalAuthority
 
+from .reminders import reminders_sweep
 from .services import deadlines_refresh_all
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
+@authority_task(
+    name="deadlines.tasks.refresh_authority_deadlines",
     max_retries=5,
     soft_time_limit=480,
     time_limit=540,
@@ -24,7 +26,9 @@ def refresh_authority_deadlines(local_authority_id: int) -> int:
     return deadlines_refresh_all(local_authority_id=local_authority_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=120)
+@every_authority_task(
+    name="deadlines.tasks.refresh_all_deadlines", soft_time_limit=60, time_limit=120
+)
 def refresh_all_deadlines() -> int:
     """Queue one refresh per authority (idempotent: running twice refreshes twice, harmlessly)."""
     ids = list(LocalAuthority.objects.values_list("id", flat=True))
@@ -33,22 +37,19 @@ def refresh_all_deadlines() -> int:
     return len(ids)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
+@authority_task(
+    name="deadlines.tasks.sweep_authority_reminders",
     max_retries=5,
     soft_time_limit=300,
     time_limit=540,
 )
 def sweep_authority_reminders(local_authority_id: int) -> int:
-    from .reminders import reminders_sweep
-
     return reminders_sweep(local_authority_id=local_authority_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=120)
+@every_authority_task(
+    name="deadlines.tasks.sweep_all_reminders", soft_time_limit=60, time_limit=120
+)
 def sweep_all_reminders() -> int:
     """The frequent deadline sweep: one job per authority. Running it twice queues each
     email once (the outbox's dedupe keys)."""

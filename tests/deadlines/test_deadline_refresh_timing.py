@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from deadlines import services
 from epep.tenancy.roles import Role
-from meetings import services
 from tests.factories import AllocationFactory, ChildFactory, EnrolmentFactory
 
 pytestmark = [

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from deadlines import due_dates
+from deadlines.models import Deadline, Task, TaskKind
+from deadlines.selectors import open_tasks_for
 from epep.tenancy.context import authority_context
 from epep.tenancy.roles import Role
-from meetings import deadlines as rules
-from meetings.models import Deadline, Meeting, Task, TaskKind
-from meetings.selectors import open_tasks_for
+from meetings.models import Meeting
 from peps.models import Kind, Pep, Status
 from tests.factories import AllocationFactory, EnrolmentFactory, UserFactory, endorse
 
@@ -84,7 +85,7 @@ def test_no_task_until_twenty_school_days_before(world, child):
 
     add_terms(world.a.la)
     with authority_context(local_authority_ids=[world.a.la.pk]):
-        from meetings.models import SubmissionDate
+        from calendars.models import SubmissionDate
 
         SubmissionDate.objects.create(
             local_authority=world.a.la,
@@ -138,8 +139,8 @@ def test_scheduling_the_meeting_closes_arrange_and_submitting_closes_complete(wo
     with authority_context(local_authority_ids=[child.local_authority_id]):
         first = Deadline.objects.get(child=child, kind="first_pep")
         assert Task.objects.filter(deadline=first, closed_at__isnull=False).count() == 3
-    assert rules.deadline_state(first.due_date, first.met_on, date(2026, 11, 12)).code == (
-        rules.MET_ON_TIME
+    assert due_dates.deadline_state(first.due_date, first.met_on, date(2026, 11, 12)).code == (
+        due_dates.MET_ON_TIME
     )
 
 
@@ -236,7 +237,7 @@ def test_a_pep_transition_refreshes_at_once(world, child, clock_at):
 def test_the_nightly_job_refreshes_every_authority(world):
     from unittest import mock
 
-    from meetings import tasks
+    from deadlines import tasks
 
     with mock.patch.object(tasks.refresh_authority_deadlines, "delay") as delay:
         assert tasks.refresh_all_deadlines.run() == 2

@@ -1,4 +1,4 @@
-"""meetings.calendars: working days and school days, pure (no database).
+"""calendars.days: working days and school days, pure (no database).
 
 Every expected date below was counted by hand; the comment after it shows the count.
 Counting starts the day after the start date: "(1)" is the first counted day.
@@ -15,7 +15,7 @@ import holidays
 import pytest
 
 import children
-from meetings.calendars import (
+from calendars.days import (
     LONDON,
     CalendarExhausted,
     add_school_days,

@@ -3,7 +3,7 @@
 Deadlines in the statutory guidance are counted in *working days* (weekdays that are not
 England and Wales bank holidays) or *school days* (days inside one of the school's terms
 that are not weekends, bank holidays or closures such as INSET days). The term dates and
-closures come from the database (``meetings.selectors.calendar_for``); everything here
+closures come from the database (``calendars.selectors.calendar_for``); everything here
 takes them as arguments, so it can be tested directly.
 
 Conventions (the same for every function):
@@ -30,7 +30,7 @@ Bank holidays come from the ``holidays`` package (``GB``, subdivision ``ENG``). 
 lists the calendar date of a holiday that falls on a weekend (e.g. Boxing Day on Saturday
 26 December 2026) besides the weekday substitute (Monday 28 December); GOV.UK lists only
 the substitute. Only weekdays are kept, which makes the set identical to GOV.UK's list
-(checked in ``tests/meetings/test_calendars.py`` for 2012-2028, including the Platinum
+(checked in ``tests/calendars/test_days.py`` for 2012-2028, including the Platinum
 Jubilee, the State Funeral and the Coronation). Weekend dates make no difference to
 counting anyway.
 """
@@ -269,7 +269,7 @@ def _check_date(value: object, name: str) -> date:
     if isinstance(value, datetime):
         raise TypeError(
             f"{name} must be a date, not a datetime: take its Europe/London date first "
-            "(meetings.calendars.local_date or django.utils.timezone.localdate)."
+            "(calendars.days.local_date or django.utils.timezone.localdate)."
         )
     if not isinstance(value, date):
         raise TypeError(f"{name} must be a date, not {type(value).__name__}.")

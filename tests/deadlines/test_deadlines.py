@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from calendars.models import SchoolTerm, SubmissionDate
 from children.models import Child
+from deadlines import due_dates, services
+from deadlines.models import Deadline, DeadlineKind
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import LocalAuthority
-from meetings import deadlines as rules
-from meetings import services
-from meetings.models import Deadline, DeadlineKind, SchoolTerm, SubmissionDate
 from peps.models import Kind, Pep, Status
 from tests.factories import ChildFactory, EnrolmentFactory
 
@@ -33,13 +33,13 @@ ENTERED = date(2026, 11, 2)  # a Monday, first day of the second half term
 
 
 def test_first_pep_default_is_ten_working_days():
-    due = rules.first_pep_due(ENTERED)
+    due = due_dates.first_pep_due(ENTERED)
     assert due.date == date(2026, 11, 16)
     assert "10 working days" in due.source
 
 
 def test_first_pep_in_school_days_when_the_authority_counts_them():
-    due = rules.first_pep_due(ENTERED, limit=10, unit=rules.SCHOOL_DAYS, terms=TERMS)
+    due = due_dates.first_pep_due(ENTERED, limit=10, unit=due_dates.SCHOOL_DAYS, terms=TERMS)
     assert due.date == date(2026, 11, 16)
     assert "10 school days" in due.source
 
@@ -49,88 +49,98 @@ def test_first_pep_in_school_days_is_brought_forward_to_the_first_care_review():
     # 20 working days after entry (Christmas, and Boxing Day's substitute on 28 Dec, are
     # not counted), is 31 December: the PEP must be ready for it.
     entered = date(2026, 12, 1)
-    assert rules.statutory_review_ready_due(entered).date == date(2026, 12, 31)
-    due = rules.first_pep_due(entered, limit=20, unit=rules.SCHOOL_DAYS, terms=TERMS)
+    assert due_dates.statutory_review_ready_due(entered).date == date(2026, 12, 31)
+    due = due_dates.first_pep_due(entered, limit=20, unit=due_dates.SCHOOL_DAYS, terms=TERMS)
     assert due.date == date(2026, 12, 31)
     assert "brought forward" in due.source
 
 
 def test_school_days_without_term_dates_fall_back_to_working_days():
-    due = rules.first_pep_due(ENTERED, limit=10, unit=rules.SCHOOL_DAYS, terms=[])
+    due = due_dates.first_pep_due(ENTERED, limit=10, unit=due_dates.SCHOOL_DAYS, terms=[])
     assert due.date == date(2026, 11, 16)
     assert "working days (no term dates recorded)" in due.source
 
 
 def test_new_school_is_twenty_school_days_across_the_holiday():
-    assert rules.new_school_due(date(2026, 12, 7), TERMS).date == date(2027, 1, 19)
+    assert due_dates.new_school_due(date(2026, 12, 7), TERMS).date == date(2027, 1, 19)
     # No calendar: 20 working days, never later than the school-day date.
-    assert rules.new_school_due(date(2026, 12, 7), []).date == date(2027, 1, 7)
+    assert due_dates.new_school_due(date(2026, 12, 7), []).date == date(2027, 1, 7)
 
 
 def test_new_placement_is_twenty_school_days():
-    assert rules.new_placement_due(ENTERED, TERMS).date == date(2026, 11, 30)
+    assert due_dates.new_placement_due(ENTERED, TERMS).date == date(2026, 11, 30)
 
 
 def test_key_stage_entries_are_years_3_7_and_10_on_1_september():
     born = date(2019, 3, 14)  # year 3 from September 2026, year 7 from 2030, year 10 from 2033
-    found = rules.key_stage_starts(born, date(2026, 1, 1), date(2034, 1, 1))
+    found = due_dates.key_stage_starts(born, date(2026, 1, 1), date(2034, 1, 1))
     assert found == [(3, date(2026, 9, 1)), (7, date(2030, 9, 1)), (10, date(2033, 9, 1))]
     # The 20th school day of the autumn term (term starts Thursday 3 September).
-    assert rules.key_stage_due(3, date(2026, 9, 1), TERMS).date == date(2026, 9, 30)
+    assert due_dates.key_stage_due(3, date(2026, 9, 1), TERMS).date == date(2026, 9, 30)
 
 
 def test_termly_reviews_run_to_the_next_submission_date():
     dates = [date(2026, 12, 11), date(2027, 3, 19), date(2027, 6, 25)]
-    assert rules.termly_review_dues(dates, since=date(2026, 11, 16), today=date(2026, 11, 20)) == [
-        (date(2026, 11, 16), date(2026, 12, 11))
-    ]
-    assert rules.termly_review_dues(dates, since=date(2026, 11, 16), today=date(2027, 1, 4)) == [
+    assert due_dates.termly_review_dues(
+        dates, since=date(2026, 11, 16), today=date(2026, 11, 20)
+    ) == [(date(2026, 11, 16), date(2026, 12, 11))]
+    assert due_dates.termly_review_dues(
+        dates, since=date(2026, 11, 16), today=date(2027, 1, 4)
+    ) == [
         (date(2026, 11, 16), date(2026, 12, 11)),
         (date(2026, 12, 11), date(2027, 3, 19)),
     ]
 
 
 def test_six_monthly_is_six_calendar_months_clamped_to_the_month_end():
-    assert rules.six_monthly_due(date(2026, 11, 12)).date == date(2027, 5, 12)
-    assert rules.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert due_dates.six_monthly_due(date(2026, 11, 12)).date == date(2027, 5, 12)
+    assert due_dates.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
 
 
 def test_state_moves_from_upcoming_to_due_soon_to_overdue():
     due = date(2026, 11, 30)
-    early = rules.deadline_state(due, None, date(2026, 11, 2), terms=TERMS)
-    assert (early.code, early.label) == (rules.UPCOMING, "Due 30 Nov 2026")
-    soon = rules.deadline_state(due, None, date(2026, 11, 16), terms=TERMS)
+    early = due_dates.deadline_state(due, None, date(2026, 11, 2), terms=TERMS)
+    assert (early.code, early.label) == (due_dates.UPCOMING, "Due 30 Nov 2026")
+    soon = due_dates.deadline_state(due, None, date(2026, 11, 16), terms=TERMS)
     assert (soon.code, soon.label, soon.days_left) == (
-        rules.DUE_SOON,
+        due_dates.DUE_SOON,
         "Due in 10 school days",
         10,
     )
-    today = rules.deadline_state(due, None, due, terms=TERMS)
-    assert (today.code, today.label) == (rules.DUE_SOON, "Due today")
-    late = rules.deadline_state(due, None, date(2026, 12, 1), terms=TERMS)
-    assert (late.code, late.label, late.tag_class) == (rules.OVERDUE, "Overdue", "govuk-tag--red")
+    today = due_dates.deadline_state(due, None, due, terms=TERMS)
+    assert (today.code, today.label) == (due_dates.DUE_SOON, "Due today")
+    late = due_dates.deadline_state(due, None, date(2026, 12, 1), terms=TERMS)
+    assert (late.code, late.label, late.tag_class) == (
+        due_dates.OVERDUE,
+        "Overdue",
+        "govuk-tag--red",
+    )
 
 
 def test_state_counts_school_days_so_a_holiday_brings_due_soon_forward():
     # From Friday 11 December to Friday 8 January: 9 school days (the Christmas holiday
     # does not count) but 17 working days.
-    state = rules.deadline_state(date(2027, 1, 8), None, date(2026, 12, 11), terms=TERMS)
-    assert (state.code, state.label) == (rules.DUE_SOON, "Due in 9 school days")
-    working = rules.deadline_state(date(2027, 1, 8), None, date(2026, 12, 11))
-    assert (working.code, working.days_left) == (rules.UPCOMING, 17)
-    soon = rules.deadline_state(date(2026, 11, 16), None, date(2026, 11, 9))
+    state = due_dates.deadline_state(date(2027, 1, 8), None, date(2026, 12, 11), terms=TERMS)
+    assert (state.code, state.label) == (due_dates.DUE_SOON, "Due in 9 school days")
+    working = due_dates.deadline_state(date(2027, 1, 8), None, date(2026, 12, 11))
+    assert (working.code, working.days_left) == (due_dates.UPCOMING, 17)
+    soon = due_dates.deadline_state(date(2026, 11, 16), None, date(2026, 11, 9))
     assert soon.label == "Due in 5 working days"
     # Terms that do not reach the due date: working days, never a guess.
-    past = rules.deadline_state(date(2027, 9, 10), None, date(2027, 9, 1), terms=TERMS)
+    past = due_dates.deadline_state(date(2027, 9, 10), None, date(2027, 9, 1), terms=TERMS)
     assert past.label == "Due in 7 working days"
 
 
 def test_state_met_on_time_or_late():
     due = date(2026, 11, 30)
-    on_time = rules.deadline_state(due, date(2026, 11, 30), date(2027, 1, 1), terms=TERMS)
-    assert (on_time.code, on_time.label, on_time.is_met) == (rules.MET_ON_TIME, "Met on time", True)
-    late = rules.deadline_state(due, date(2026, 12, 2), date(2027, 1, 1), terms=TERMS)
-    assert (late.code, late.label) == (rules.MET_LATE, "Met late")
+    on_time = due_dates.deadline_state(due, date(2026, 11, 30), date(2027, 1, 1), terms=TERMS)
+    assert (on_time.code, on_time.label, on_time.is_met) == (
+        due_dates.MET_ON_TIME,
+        "Met on time",
+        True,
+    )
+    late = due_dates.deadline_state(due, date(2026, 12, 2), date(2027, 1, 1), terms=TERMS)
+    assert (late.code, late.label) == (due_dates.MET_LATE, "Met late")
 
 
 # --- deadlines_refresh ------------------------------------------------------------------
@@ -240,11 +250,11 @@ def test_a_pep_meeting_held_meets_the_deadlines_on_time_or_late(world):
     first = deadlines[DeadlineKind.FIRST_PEP]
     review = deadlines[DeadlineKind.STATUTORY_REVIEW_READY]
     assert (first.met_by_id, first.met_on) == (pep.pk, date(2026, 11, 20))
-    assert rules.deadline_state(first.due_date, first.met_on, date(2026, 11, 25)).code == (
-        rules.MET_LATE
+    assert due_dates.deadline_state(first.due_date, first.met_on, date(2026, 11, 25)).code == (
+        due_dates.MET_LATE
     )
-    assert rules.deadline_state(review.due_date, review.met_on, date(2026, 11, 25)).code == (
-        rules.MET_ON_TIME
+    assert due_dates.deadline_state(review.due_date, review.met_on, date(2026, 11, 25)).code == (
+        due_dates.MET_ON_TIME
     )
 
 
