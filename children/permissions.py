@@ -58,111 +58,183 @@ def _endorsed_at_school(actor: Actor) -> Q:
     return endorsed
 
 
-def _active_grants(actor: Actor, day: date):
+def _granted_child_ids(actor: Actor, day: date):
+    """The ids of the children granted to the actor by name, in force on ``day``. A
+    delegation by a designated teacher works only while the child is on roll at that
+    school (and, for a school role, while the child's authority endorses the colleague
+    there). Starts from the actor's own grants (index ``child_grant_one_live_per_user``)."""
     on_roll_at_grant_school = Exists(
         Enrolment.objects.filter(
-            current_on(day), child=OuterRef(OuterRef("pk")), school=OuterRef("school")
+            current_on(day), child=OuterRef("content_object"), school=OuterRef("school")
         )
     )
     delegation = on_roll_at_grant_school
     if actor.role in SCHOOL_ROLES:
         # A colleague sees a shared child only while the child's authority endorses them.
         delegation &= _endorsed_at_school(actor)
-    return ChildAccessGrant.objects.filter(
-        Q(school__isnull=True) | delegation,
-        content_object=OuterRef("pk"),
-        user_id=actor.user_id,
-        revoked_at__isnull=True,
-        expires_on__gt=day,
+    return (
+        ChildAccessGrant.objects.filter(
+            Q(school__isnull=True) | delegation,
+            user_id=actor.user_id,
+            revoked_at__isnull=True,
+            expires_on__gt=day,
+        )
+        .order_by()
+        .values("content_object_id")
     )
 
 
-def child_visibility(actor: Actor | None, day: date | None = None) -> Q:
-    """A filter over ``Child`` matching exactly the children ``actor`` may see on ``day``."""
-    if actor is None or actor.role is None:
-        return Q(pk__in=[])
-    day = day or today()
-    role = actor.role
-    if role in AUTHORITY_WIDE_ROLES:
-        visible = Q(local_authority_id__in=actor.authority_ids)
-    elif role in ALLOCATED_ROLES:
-        from .models import Allocation
+def _visible_child_ids(actor: Actor, day: date) -> list:
+    """Subqueries of child ids, one per way ``actor`` reaches a child, each starting
+    from an index on the actor's own rows (never a scan of every child)."""
+    from .models import Allocation, Child
 
-        visible = Q(
-            Exists(
-                Allocation.objects.filter(
-                    current_on(day), child=OuterRef("pk"), worker_id=actor.user_id, kind=role
-                )
-            )
+    role = actor.role
+    ids = []
+    if role in AUTHORITY_WIDE_ROLES:
+        ids.append(
+            Child.objects.filter(local_authority_id__in=sorted(actor.authority_ids))
+            .order_by()
+            .values("pk")
+        )
+    elif role in ALLOCATED_ROLES:
+        # Index allocation_worker_idx (worker, kind).
+        ids.append(
+            Allocation.objects.filter(current_on(day), worker_id=actor.user_id, kind=role)
+            .order_by()
+            .values("child_id")
         )
     elif role == Role.DESIGNATED_TEACHER:
-        # On roll at a school where the child's own authority endorses them.
-        visible = Q(pk__in=[])
+        # On roll at a school where the child's own authority endorses them (the
+        # enrolment row carries the child's authority). Index enrolment_school_idx.
         for school_id in sorted(actor.school_ids):
             authority_ids = actor.endorsed_authority_ids(school_id)
             if authority_ids:
-                visible |= Q(
-                    Exists(
-                        Enrolment.objects.filter(
-                            current_on(day), child=OuterRef("pk"), school_id=school_id
-                        )
-                    ),
-                    local_authority_id__in=sorted(authority_ids),
+                ids.append(
+                    Enrolment.objects.filter(
+                        current_on(day),
+                        school_id=school_id,
+                        child__local_authority_id__in=sorted(authority_ids),
+                    )
+                    .order_by()
+                    .values("child_id")
                 )
     elif role == Role.CARER:
-        visible = Q(
-            Exists(
-                PlacementCarer.objects.filter(
-                    Q(placement__start_date__lte=day)
-                    & (Q(placement__end_date__isnull=True) | Q(placement__end_date__gt=day)),
-                    placement__child=OuterRef("pk"),
-                    user_id=actor.user_id,
-                )
+        ids.append(
+            PlacementCarer.objects.filter(
+                Q(placement__start_date__lte=day)
+                & (Q(placement__end_date__isnull=True) | Q(placement__end_date__gt=day)),
+                user_id=actor.user_id,
             )
+            .order_by()
+            .values("placement__child_id")
         )
-    elif role == Role.YOUNG_PERSON:
-        visible = Q(pk__in=actor.child_ids)
-    elif role == Role.SCHOOL_STAFF:
-        visible = Q(pk__in=[])  # only what a designated teacher shares (below)
-    else:  # pragma: no cover - every role is handled above
-        return Q(pk__in=[])
     if role in PROFESSIONAL_ROLES:
-        visible |= Q(Exists(_active_grants(actor, day)))
-    return visible
+        ids.append(_granted_child_ids(actor, day))
+    return ids
+
+
+def child_visibility(actor: Actor | None, day: date | None = None) -> Q:
+    """A filter over ``Child`` matching exactly the children ``actor`` may see on ``day``.
+
+    Shaped so that PostgreSQL can answer it from indexes on its own, whether row-level
+    security is on or not: the ids of the children reached each way (a ``UNION`` of
+    subqueries that each start from the actor's own rows), then the children by key."""
+    if actor is None or actor.role is None:
+        return Q(pk__in=[])
+    day = day or today()
+    if actor.role == Role.YOUNG_PERSON:
+        return Q(pk__in=sorted(actor.child_ids))
+    ids = _visible_child_ids(actor, day)
+    if not ids:
+        return Q(pk__in=[])
+    first, *rest = ids
+    return Q(pk__in=first.union(*rest) if rest else first)
 
 
 def _db_authority_ids(
     role: Role,
     memberships: list[Membership],
-    user_id: int,
     day: date,
     endorsed: frozenset[tuple[int, int]],
 ):
     """The authorities whose rows this actor may touch at all (the RLS boundary).
 
     Relationship rows that reveal a boundary are readable before it is set: the actor's
-    own endorsements, placement links and grants (see the RLS policies). A school role's
+    own endorsements, placement links and grants (see the RLS policies); they come with
+    the memberships, in one query (:func:`_memberships_with_boundaries`). A school role's
     boundary is the authorities that endorse it, never the authority that added it nor
     the authorities of the children on roll."""
     if role in SCHOOL_ROLES:
         ids = {authority_id for _, authority_id in endorsed}
     else:
         ids = {m.local_authority_id for m in memberships}
+    if not memberships:
+        return frozenset(ids)
+    first = memberships[0]
     if role == Role.CARER:
-        ids |= set(
-            PlacementCarer.objects.filter(user_id=user_id).values_list(
-                "local_authority_id", flat=True
-            )
-        )
+        ids |= set(first.carer_authority_ids or ())
     if role in PROFESSIONAL_ROLES:
-        grants = ChildAccessGrant.objects.filter(
-            user_id=user_id, revoked_at__isnull=True, expires_on__gt=day
-        )
-        if role in SCHOOL_ROLES:
-            # The Virtual School's own grants, and delegations its endorsement covers.
-            grants = grants.filter(Q(school__isnull=True) | Q(local_authority_id__in=ids))
-        ids |= set(grants.values_list("local_authority_id", flat=True))
+        for grant in first.grants or ():
+            if grant["expires_on"] <= day.isoformat():
+                continue
+            if role in SCHOOL_ROLES and grant["school"] is not None:
+                # The Virtual School's own grants, and delegations its endorsement covers.
+                if grant["la"] not in ids:
+                    continue
+            ids.add(grant["la"])
     return frozenset(ids)
+
+
+def _memberships_with_boundaries(user) -> list[Membership]:
+    """The user's active memberships, each with what the RLS boundary needs, in one
+    query: the endorsements in force of that membership (``endorsed``: school and
+    authority pairs), the authorities of the user's placement links
+    (``carer_authority_ids``) and the user's unrevoked grants (``grants``)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+
+    return list(
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("local_authority", "school")
+        .annotate(
+            endorsed=ArraySubquery(
+                SchoolRoleEndorsement.objects.in_force()
+                .filter(user_id=user.pk, membership=OuterRef("pk"))
+                .order_by()
+                .values(pair=JSONObject(school="school_id", la="local_authority_id"))
+            ),
+            carer_authority_ids=ArraySubquery(
+                PlacementCarer.objects.filter(user_id=user.pk)
+                .order_by()
+                .values("local_authority_id")
+                .distinct()
+            ),
+            grants=ArraySubquery(
+                ChildAccessGrant.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+                .order_by()
+                .values(
+                    grant=JSONObject(
+                        la="local_authority_id", school="school_id", expires_on="expires_on"
+                    )
+                )
+            ),
+        )
+    )
+
+
+_NO_BOUNDARY: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+#: The boundary each (user, requested role) got last in this process: the first guess of
+#: :func:`resolve_actor`, which is corrected whenever it differs from the one computed.
+_last_boundary: dict[tuple[int, str | None], tuple[frozenset[int], frozenset[int]]] = {}
+_LAST_BOUNDARY_SIZE = 10_000
+
+
+def _remember_boundary(user_id: int, requested_role, boundary) -> None:
+    if len(_last_boundary) >= _LAST_BOUNDARY_SIZE:
+        _last_boundary.clear()
+    _last_boundary[(user_id, requested_role)] = boundary
 
 
 def resolve_actor(user, requested_role: str | None = None, day: date | None = None) -> Actor:
@@ -170,28 +242,32 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
 
     Must run inside a transaction (the middleware opens one per request)."""
     day = day or today()
-    # First, only the user's own memberships, placement links and grants are readable.
+    # First, the user's own memberships, placement links and grants must be readable: the
+    # query filters them by user, so the boundary this user had last time (a guess that
+    # saves a round trip; nothing but the user's own rows is read under it) or none.
     school_ids: list[int] = []
-    set_db_context(user_id=user.pk)
-    memberships = list(
-        Membership.objects.active().filter(user=user).select_related("local_authority", "school")
-    )
+    guess = _last_boundary.get((user.pk, requested_role), _NO_BOUNDARY)
+    set_db_context(user_id=user.pk, la_ids=guess[0], school_ids=guess[1])
+    memberships = _memberships_with_boundaries(user)
     roles = tuple(r for r in ROLE_ORDER if any(m.role == r for m in memberships))
     role = Role(requested_role) if requested_role in roles else (roles[0] if roles else None)
     if role is None:
-        set_db_context(user_id=user.pk)
+        if guess != _NO_BOUNDARY:
+            set_db_context(user_id=user.pk)
+        _remember_boundary(user.pk, requested_role, _NO_BOUNDARY)
         return Actor(user=user, role=None)
     mine = [m for m in memberships if m.role == role]
     endorsed: frozenset[tuple[int, int]] = frozenset()
     if role in SCHOOL_ROLES:
         school_ids = [m.school_id for m in mine]
         endorsed = frozenset(
-            SchoolRoleEndorsement.objects.in_force()
-            .filter(user_id=user.pk, membership__in=[m.pk for m in mine])
-            .values_list("school_id", "local_authority_id")
+            (pair["school"], pair["la"]) for m in mine for pair in (m.endorsed or ())
         )
-    db_ids = _db_authority_ids(role, mine, user.pk, day, endorsed)
-    set_db_context(user_id=user.pk, la_ids=db_ids, school_ids=school_ids)
+    db_ids = _db_authority_ids(role, mine, day, endorsed)
+    boundary = (db_ids, frozenset(school_ids))
+    if boundary != guess:
+        set_db_context(user_id=user.pk, la_ids=db_ids, school_ids=school_ids)
+    _remember_boundary(user.pk, requested_role, boundary)
     if role in SCHOOL_ROLES:
         # A school role acts at a school, for the authorities that endorse it.
         authorities = {}

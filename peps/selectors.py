@@ -134,3 +134,13 @@ def current_pep(*, child) -> Pep | None:
 def latest_finalised_pep(*, child) -> Pep | None:
     return Pep.objects.filter(child=child, status="finalised").order_by("-finalised_at").first()
 
+
+def current_and_latest_finalised_pep(*, child) -> tuple[Pep | None, Pep | None]:
+    """:func:`current_pep` and :func:`latest_finalised_pep` in one query."""
+    current = Pep.objects.filter(child=child).exclude(status="finalised").order_by("-created_at")
+    finalised = Pep.objects.filter(child=child, status="finalised").order_by("-finalised_at")
+    peps = list(current[:1].union(finalised[:1], all=True))
+    return (
+        next((p for p in peps if p.status != "finalised"), None),
+        next((p for p in peps if p.status == "finalised"), None),
+    )

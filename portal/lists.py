@@ -12,6 +12,7 @@ from deadlines.models import DeadlineKind
 from deadlines.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
 
 PAGE_SIZE = 50
+TASKS_PAGE_SIZE = 25
 
 
 def _next_deadline(child, states: StateCalendars):
@@ -40,11 +41,26 @@ def child_rows(children, day, states: StateCalendars | None = None):
     ]
 
 
-def task_rows(actor, states: StateCalendars):
+def task_rows(tasks, states: StateCalendars):
     return [
         {"task": task, "state": states.state(la_id=task.local_authority_id, due=task.due_date)}
-        for task in open_tasks_for(actor=actor)
+        for task in tasks
     ]
+
+
+def task_page_context(request, states: StateCalendars) -> dict:
+    """One page of the actor's in-tray (``TASKS_PAGE_SIZE`` tasks, ``?tasks_page=N``),
+    its links keeping the children list's search and page."""
+    page = Paginator(open_tasks_for(actor=request.actor), TASKS_PAGE_SIZE).get_page(
+        request.GET.get("tasks_page")
+    )
+    keep = {key: request.GET[key] for key in ("q", "page") if request.GET.get(key)}
+    return {
+        "tasks": task_rows(page.object_list, states),
+        "tasks_page": page,
+        "tasks_page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "tasks_filter_query": urlencode(keep),
+    }
 
 
 def render_child_list(request, *, template, title, searchable=False, extra=None):
@@ -73,7 +89,7 @@ def render_child_list(request, *, template, title, searchable=False, extra=None)
         "filter_query": urlencode({"q": query}) if query else "",
         "query": query,
         "searchable": searchable,
-        "tasks": task_rows(request.actor, states),
+        **task_page_context(request, states),
         "show_authority": len(request.actor.db_authority_ids) > 1 or len(authorities) > 1,
     }
     context.update(extra or {})

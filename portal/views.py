@@ -48,6 +48,7 @@ def switch_role(request):
 
 def _child_page_context(request, child, **extra):
     actor = request.actor
+    current_pep, latest_finalised_pep = pep_selectors.current_and_latest_finalised_pep(child=child)
     grants = None
     if permissions.can_see_grants(actor, child):
         grants = [
@@ -65,8 +66,8 @@ def _child_page_context(request, child, **extra):
         "can_grant": permissions.can_grant_access(actor, child),
         "can_delegate": permissions.can_delegate_access(actor, child),
         "can_see_access_log": can_read_access_log(actor, child.local_authority_id),
-        "current_pep": pep_selectors.current_pep(child=child),
-        "latest_finalised_pep": pep_selectors.latest_finalised_pep(child=child),
+        "current_pep": current_pep,
+        "latest_finalised_pep": latest_finalised_pep,
         "can_start_pep": pep_permissions.can_start_pep(actor, child),
     }
     context.update(extra)

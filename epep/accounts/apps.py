@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401
+        from . import checks, gate, signals  # noqa: F401

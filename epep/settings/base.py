@@ -191,6 +191,9 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 USERSESSIONS_TRACK_ACTIVITY = True
+# A signed-in session's activity (address, browser, last seen) is recorded at most this
+# often, in seconds (epep.accounts.middleware.UserSessionsMiddleware): not a write per page.
+USERSESSIONS_ACTIVITY_INTERVAL = env.int("USERSESSIONS_ACTIVITY_INTERVAL", default=5 * 60)
 
 # The cache holds sign-in rate limits and used TOTP codes: it must be shared by every
 # web process, so it is Redis.
