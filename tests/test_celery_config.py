@@ -23,3 +23,20 @@ def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_every_task_uses_the_base_class_and_declares_its_authority_context():
+    """No job reaches tenant rows without saying whose context it runs in, and every job
+    carries the same acknowledgement settings (epep.tenancy.jobs)."""
+    from epep.tenancy.jobs import SCOPES, EpepTask
+
+    app.loader.import_default_modules()
+    ours = {
+        name: task for name, task in app.tasks.items() if not name.startswith(("celery.", "tests."))
+    }
+    assert len(ours) >= 8
+    for name, task in ours.items():
+        assert isinstance(task, EpepTask), f"{name} is not an EpepTask"
+        assert task.context_scope in SCOPES, name
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert task.soft_time_limit < task.time_limit, name

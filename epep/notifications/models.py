@@ -28,9 +28,6 @@ class NotificationKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# The old name, for code moving to NotificationKind (deadlines.reminders); remove after.
-Kind = NotificationKind
-
 ESCALATION_KINDS = frozenset(
     {NotificationKind.ESCALATION_OFFICER, NotificationKind.ESCALATION_HEAD}
 )

@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "epep.notifications.tasks.dispatch_due_notifications",
         "schedule": 60,
     },
+    # Account emails (invitations, password resets) whose delivery was never queued.
+    "dispatch-account-emails": {
+        "task": "epep.accounts.tasks.dispatch_account_emails",
+        "schedule": 60,
+    },
     # Reminders and escalations for PEP deadlines (deadlines.reminders), through the outbox.
     "deadline-reminders": {
         "task": "deadlines.tasks.sweep_all_reminders",
