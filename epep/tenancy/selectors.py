@@ -77,29 +77,22 @@ def endorsements_of_person(*, user_id: int, school_ids):
 
 def access_endorsement_by_id(*, actor, endorsement_id):
     """The one way to fetch an endorsement a URL names: one of the actor's authority's,
-    or 404 (missing and refused alike, the refusal recorded)."""
-    from django.http import Http404
-
-    from epep.audit.services import audit_record_outliving_rollback
-
+    or 404 (missing and refused alike, the refusal recorded in the actor's authority:
+    ``epep.tenancy.access``)."""
+    from .access import fetch_or_404, refuse
     from .permissions import can_endorse_school_roles
 
-    endorsement = None
-    if can_endorse_school_roles(actor):
-        endorsement = (
-            endorsements_of_authority(actor.authorities[0].pk)
-            .filter(public_id=endorsement_id)
-            .first()
+    if not can_endorse_school_roles(actor):
+        raise refuse(
+            actor=actor,
+            object_type="tenancy.schoolroleendorsement",
+            public_id=endorsement_id,
+            belongs_to_child=False,
         )
-    if endorsement is None:
-        if actor is not None and actor.role is not None:
-            audit_record_outliving_rollback(
-                acting_user=actor.user,
-                role=actor.role,
-                action="access_refused",
-                object_type="tenancy.schoolroleendorsement",
-                object_id=str(endorsement_id),
-                local_authority_id=actor.authorities[0].pk if len(actor.authorities) == 1 else None,
-            )
-        raise Http404("Page not found")
-    return endorsement
+    return fetch_or_404(
+        endorsements_of_authority(actor.authorities[0].pk),
+        actor=actor,
+        object_type="tenancy.schoolroleendorsement",
+        public_id=endorsement_id,
+        belongs_to_child=False,
+    )
