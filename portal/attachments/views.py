@@ -103,9 +103,7 @@ def _upload(request, child_id: UUID):
 @roles_required(*permissions.ATTACHMENT_READERS)
 @require_GET
 def attachment_download(request, attachment_id: UUID):
-    attachment = access_attachment_by_id(
-        actor=request.actor, attachment_id=attachment_id
-    )
+    attachment = access_attachment_by_id(actor=request.actor, attachment_id=attachment_id)
     try:
         handle = attachments.open_stored(attachment.storage_name)
     except (OSError, ValueError):
@@ -123,9 +121,7 @@ def attachment_download(request, attachment_id: UUID):
 @require_http_methods(["GET", "POST"])
 def attachment_delete(request, attachment_id: UUID):
     actor = request.actor
-    attachment = access_attachment_by_id(
-        actor=actor, attachment_id=attachment_id, action=None
-    )
+    attachment = access_attachment_by_id(actor=actor, attachment_id=attachment_id, action=None)
     if not permissions.can_delete_attachment(actor, attachment):
         raise Http404("No document found")
     child = attachment.child
