@@ -7,17 +7,16 @@ and a higher SEQUENCE, so calendars replace the event instead of adding another.
 there and the notes are recorded against the PEP afterwards.
 
 Emails are built inside the transaction (where the row-level security context can read
-the meeting) and put in the outbox (``epep.notifications``) in the same transaction, .ics
-attached: they exist exactly when the change does, nothing is sent from the request, and
-the outbox's dispatcher and workers deliver them (retrying a mail failure) within a
-minute. Each has a dedupe key (meeting, sequence, kind, attendee).
+the meeting) and put in the outbox in the same transaction, .ics attached
+(``meetings.emails``): the outbox's dispatcher and workers deliver them (retrying a mail
+failure) within a minute.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,16 +24,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from children.hooks import children_changed
 from children.models import Allocation, Enrolment, PlacementCarer, current_on
 from children.permissions import today
 from epep.audit.services import audit_record
-from epep.notifications.models import NotificationKind
-from epep.notifications.services import notification_enqueue
 from epep.tenancy import clock
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import Role
@@ -42,6 +37,7 @@ from epep.tenancy.selectors import school_role_holders
 from peps.models import EDITABLE_STATUSES, Pep, Status
 
 from . import ics, permissions
+from .emails import meeting_emails_queue
 from .models import Meeting, MeetingAttendee, MeetingStatus
 
 logger = logging.getLogger(__name__)
@@ -326,81 +322,6 @@ def _set_pep_meeting_date(pep: Pep, meeting: Meeting) -> None:
     )
 
 
-def _attachment(content: bytes, method: str, name: str) -> dict:
-    """The .ics as the outbox holds an attachment (text, with its METHOD)."""
-    return {
-        "filename": name,
-        "content": content.decode(),
-        "content_type": "text/calendar",
-        "params": {"method": method},
-    }
-
-
-def _when_label(meeting: Meeting) -> str:
-    start = timezone.localtime(meeting.starts_at)
-    end = timezone.localtime(meeting.ends_at)
-    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M}"
-
-
-def _queue_emails(
-    meeting: Meeting,
-    *,
-    kind: str,
-    method: str,
-    recipients: Sequence[MeetingAttendee],
-    base_url: str,
-    by,
-    per_recipient_ics: bool = False,
-) -> int:
-    """Put one email per recipient in the outbox, in the change's transaction. Returns
-    how many were queued."""
-    if not recipients:
-        return 0
-    subject_prefix = {"invitation": "", "update": "Changed: ", "cancellation": "Cancelled: "}
-    summary = ics.summary(meeting)
-    when = _when_label(meeting)
-    pep_url = base_url.rstrip("/") + reverse(
-        "portal:pep_detail", kwargs={"pep_id": meeting.pep.public_id}
-    )
-    shared = None if per_recipient_ics else ics.meeting_ics(meeting, method, base_url=base_url)
-    queued = 0
-    for attendee in recipients:
-        content = shared or ics.meeting_ics(
-            meeting, method, base_url=base_url, attendees=[attendee]
-        )
-        body = render_to_string(
-            f"meetings/email/{kind}.txt",
-            {
-                "attendee": attendee,
-                # The young person's own name stays out of emails too (they get forwarded).
-                "greeting_name": ""
-                if attendee.role_label == ics.YOUNG_PERSON_LABEL
-                else attendee.name,
-                "meeting": meeting,
-                "initials": ics.child_initials(meeting.pep.child),
-                "when": when,
-                # who made this change (not always who first arranged the meeting)
-                "organiser": by.full_name,
-                # Only people with an ePEP account can follow the link.
-                "pep_url": pep_url if attendee.user_id else "",
-                "uninvited": per_recipient_ics,
-            },
-        )
-        queued += notification_enqueue(
-            local_authority_id=meeting.local_authority_id,
-            recipient=attendee.user,
-            email=attendee.email,
-            kind=NotificationKind.MEETING,
-            dedupe_key=(
-                f"meeting:{meeting.public_id}:{meeting.sequence}:{kind}:{attendee.public_id}"
-            ),
-            subject=f"{subject_prefix[kind]}{summary}, {when}",
-            body=body,
-            attachments=[_attachment(content, method, ics.filename(meeting))],
-        )
-    return queued
-
-
 def _refresh_deadlines(meeting: Meeting) -> None:
     """A meeting scheduled, moved, cancelled or held: what is worked out from the child's
     records (deadlines and tasks) follows at once (``children.hooks``)."""
@@ -458,7 +379,7 @@ def meeting_schedule(
     _set_pep_meeting_date(pep, meeting)
     _audit(actor, "create", meeting, invited=[a.email for a in attendees])
     _refresh_deadlines(meeting)
-    _queue_emails(
+    meeting_emails_queue(
         meeting,
         kind="invitation",
         method=ics.REQUEST,
@@ -523,7 +444,7 @@ def meeting_update(
         invited=[a.email for a in attendees],
         uninvited=[a.email for a in removed],
     )
-    _queue_emails(
+    meeting_emails_queue(
         meeting,
         kind="update",
         method=ics.REQUEST,
@@ -531,7 +452,7 @@ def meeting_update(
         base_url=base_url,
         by=actor.user,
     )
-    _queue_emails(
+    meeting_emails_queue(
         meeting,
         kind="cancellation",
         method=ics.CANCEL,
@@ -567,7 +488,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str, base_url: str = "") 
     attendees = list(meeting.attendees.all())
     _audit(actor, "cancel", meeting, reason=reason, told=[a.email for a in attendees])
     _refresh_deadlines(meeting)
-    _queue_emails(
+    meeting_emails_queue(
         meeting,
         kind="cancellation",
         method=ics.CANCEL,

@@ -45,3 +45,29 @@ def test_time_the_refresh_of_500_children(world):
             count = services.deadlines_refresh_all(local_authority_id=la.pk, today=day)
             took = time.perf_counter() - started
         print(f"\n{run}: {count} children, {took * 1000:.0f} ms, {len(queries)} queries")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not os.environ.get("EPEP_MEASURE_NATIONAL"),
+    reason="national size, several minutes: EPEP_MEASURE_NATIONAL=1",
+)
+def test_time_the_nightly_refresh_at_national_size():
+    """England's children in care (84,552 in 156 authorities, each on roll, placed and
+    allocated): the nightly refresh of every authority, first run, a repeat with nothing
+    changed, and the next day. Prints seconds and queries per run."""
+    from tests.children.test_visibility_indexes import _fill
+
+    authorities, _schools, _workers = _fill(
+        authorities=156, per_authority=542, schools=3000, workers=600
+    )
+    day = date(2026, 11, 3)
+    for run, when in (("first", day), ("repeat", day), ("next day", day + timedelta(days=1))):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            children = sum(
+                services.deadlines_refresh_all(local_authority_id=la.pk, today=when)
+                for la in authorities
+            )
+            took = time.perf_counter() - started
+        print(f"\n{run}: {children} children, {took:.1f} s, {len(queries)} queries")
