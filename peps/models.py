@@ -86,6 +86,11 @@ class Pep(TenantChildRow):
     return_reason = models.TextField(blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: the person who approved it (a second person may have to finalise it:
+    #: ``LocalAuthority.finalising_needs_second_person``)
+    approved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     finalised_at = models.DateTimeField(null=True, blank=True)
     pdf_path = models.CharField(max_length=300, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)

@@ -44,6 +44,20 @@ class LocalAuthority(models.Model):
     max_targets_per_term = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    finalising_needs_second_person = models.BooleanField(
+        "finalising needs a second person",
+        default=False,
+        db_default=False,
+        help_text="The Virtual School officer who approved a PEP cannot also finalise it: "
+        "another officer must.",
+    )
+    in_year_transfers_need_authorisation = models.BooleanField(
+        "in-year school moves need authorisation",
+        default=False,
+        db_default=False,
+        help_text="A child's move to another school during the school year must be "
+        "authorised by the Virtual School.",
+    )
 
     class Meta:
         ordering = ["name"]
