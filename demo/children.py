@@ -2,6 +2,9 @@
 
 Used by ``manage.py seed_demo``. Everything here is fictional except the authorities' DfE
 codes and the published term dates (``children/data/term-dates.csv``, with their sources).
+Years those dates do not reach (the current academic year, and the next from June) get the
+usual pattern of six half terms, entered as each authority would and marked as such in
+``SchoolTerm.source`` (:data:`ENTERED_TERMS_SOURCE`).
 School URNs are in the unused 990001+ range; email addresses end in ``.invalid``.
 
 Two halves:
@@ -56,6 +59,9 @@ DEMO_DOMAIN = "demo.epep.invalid"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 SHARED_SCHOOL_URN = "990001"
 SHARED_DT_EMAIL = f"dt@shared-school.{DEMO_DOMAIN}"
+#: The shared school's second designated teacher: a colleague to share (delegate) a child with.
+SHARED_DT2_EMAIL = f"dt2@shared-school.{DEMO_DOMAIN}"
+SHARED_DT2_NAME = "Daniel Mensah"
 #: The published term dates are reference data kept with the children app.
 TERM_DATES_CSV = Path(stages.__file__).resolve().parent / "data" / "term-dates.csv"
 #: The academic year the demo's UPNs were written for (their "year allocated" digits).
@@ -1100,17 +1106,21 @@ def demo_users(plan: Plan) -> list[DemoUser]:
             where = school.name
             if school.urn == SHARED_SCHOOL_URN:
                 where += " (Kent and Southwark children)"
-            users.append(
-                DemoUser(
-                    school.designated_teacher.email,
-                    school.designated_teacher.full_name,
-                    Role.DESIGNATED_TEACHER,
-                    school_urn=school.urn,
-                    role_label=Role.DESIGNATED_TEACHER.label,
-                    where=where,
-                    group=code,
+            teachers = [school.designated_teacher]
+            if school.urn == SHARED_SCHOOL_URN:
+                teachers.append(Person(SHARED_DT2_EMAIL, SHARED_DT2_NAME))
+            for teacher in teachers:
+                users.append(
+                    DemoUser(
+                        teacher.email,
+                        teacher.full_name,
+                        Role.DESIGNATED_TEACHER,
+                        school_urn=school.urn,
+                        role_label=Role.DESIGNATED_TEACHER.label,
+                        where=where,
+                        group=code,
+                    )
                 )
-            )
     users.append(
         DemoUser(
             ADMIN_EMAIL,
@@ -1139,10 +1149,52 @@ class SeedReport:
     totals: dict[str, int]
     terms: dict[str, list[str]]  # authority name -> academic years with terms
     sign_ins: list[DemoUser]
+    #: authority name -> the years of ``terms`` the demo entered (ENTERED_TERMS_SOURCE)
+    entered_terms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def created_anything(self) -> bool:
         return any(self.created.values())
+
+
+#: How the demo marks term dates it entered itself (``SchoolTerm.source``): the years whose
+#: published dates are not in the reference data, entered as each authority would.
+ENTERED_TERMS_SOURCE = (
+    "Entered by the authority (demo): the published dates are not in the reference data"
+)
+#: The usual pattern of six half terms (England, bank holidays outside the terms' ends).
+ENTERED_TERMS: dict[str, tuple[tuple[date, date], ...]] = {
+    "2026-27": (
+        (date(2026, 9, 3), date(2026, 10, 23)),
+        (date(2026, 11, 2), date(2026, 12, 18)),
+        (date(2027, 1, 4), date(2027, 2, 12)),
+        (date(2027, 2, 22), date(2027, 3, 25)),
+        (date(2027, 4, 12), date(2027, 5, 28)),
+        (date(2027, 6, 7), date(2027, 7, 21)),
+    ),
+    "2027-28": (
+        (date(2027, 9, 2), date(2027, 10, 22)),
+        (date(2027, 11, 1), date(2027, 12, 17)),
+        (date(2028, 1, 4), date(2028, 2, 11)),
+        (date(2028, 2, 21), date(2028, 3, 31)),
+        (date(2028, 4, 18), date(2028, 5, 26)),
+        (date(2028, 6, 5), date(2028, 7, 21)),
+    ),
+}
+#: Kent numbers its six terms; the others name half terms.
+TERM_NAMES = {
+    "886": tuple(f"Term {n}" for n in range(1, 7)),
+    None: ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2"),
+}
+
+
+def term_years_wanted(today: date) -> list[str]:
+    """The academic years every demo authority needs term dates for: the one containing
+    ``today`` and, from June, the next (deadlines reach 20 school days ahead)."""
+    years = [stages.academic_year_label(today)]
+    if today.month in (6, 7, 8):
+        years.append(stages.academic_year_label(today + timedelta(days=100)))
+    return years
 
 
 def read_term_dates(path: Path = TERM_DATES_CSV) -> list[dict[str, str]]:
@@ -1217,7 +1269,7 @@ def _ensure_user(email: str, full_name: str, passwords: _Passwords, created: Cou
     return user
 
 
-def _ensure_terms(authorities: dict[str, LocalAuthority], created: Counter) -> None:
+def _ensure_terms(authorities: dict[str, LocalAuthority], created: Counter, today: date) -> None:
     for row in read_term_dates():
         la = authorities.get(row["la_code"])
         if la is None:
@@ -1237,6 +1289,24 @@ def _ensure_terms(authorities: dict[str, LocalAuthority], created: Counter) -> N
         term.full_clean()
         term.save()
         created["terms"] += 1
+    # Years the reference data does not reach: entered as each authority would, and marked.
+    for la in authorities.values():
+        names = TERM_NAMES.get(la.code, TERM_NAMES[None])
+        for year in term_years_wanted(today):
+            if year not in ENTERED_TERMS or la.terms.filter(academic_year=year).exists():
+                continue
+            for name, (start, end) in zip(names, ENTERED_TERMS[year], strict=True):
+                term = SchoolTerm(
+                    local_authority=la,
+                    academic_year=year,
+                    name=name,
+                    start_date=start,
+                    end_date=end,
+                    source=ENTERED_TERMS_SOURCE,
+                )
+                term.full_clean()
+                term.save()
+                created["terms"] += 1
 
 
 def _ensure_child(planned: PlannedChild, la: LocalAuthority, created: Counter) -> Child:
@@ -1380,7 +1450,7 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
 
         # Everything below is tenant data.
         with all_authorities_context():
-            _ensure_terms(authorities, created)
+            _ensure_terms(authorities, created, today)
             children = {}
             for planned in plan.children:
                 children[planned.upn] = _ensure_child(
@@ -1445,6 +1515,21 @@ def seed_demo(*, today: date | None = None) -> SeedReport:
                 la.name: sorted(set(la.terms.values_list("academic_year", flat=True)))
                 for la in authorities.values()
             }
+            entered_terms = {
+                la.name: sorted(
+                    set(
+                        la.terms.filter(source=ENTERED_TERMS_SOURCE).values_list(
+                            "academic_year", flat=True
+                        )
+                    )
+                )
+                for la in authorities.values()
+            }
     return SeedReport(
-        today=today, created=created, totals=totals, terms=terms, sign_ins=users_wanted
+        today=today,
+        created=created,
+        totals=totals,
+        terms=terms,
+        entered_terms=entered_terms,
+        sign_ins=users_wanted,
     )

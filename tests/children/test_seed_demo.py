@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, timedelta
 from io import StringIO
@@ -32,6 +33,8 @@ from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import SCHOOL_ROLES, Role
 
+from ..factories import ready_for_work
+
 ALL_KEY_STAGES = {"EYFS", "KS1", "KS2", "KS3", "KS4", "Post-16"}
 
 
@@ -58,13 +61,20 @@ def snapshot() -> dict[str, int]:
         }
 
 
+#: The day the demo is seeded on in these tests (autumn term 2026-27): the demo's dates
+#: follow the project clock.
+SEED_DAY = date(2026, 12, 7)
+
+
 @pytest.fixture
-def seeded(db) -> str:
+def seeded(db, clock_at) -> str:
+    clock_at(SEED_DAY)
     return seed()
 
 
 @pytest.mark.django_db
-def test_running_twice_creates_nothing_the_second_time():
+def test_running_twice_creates_nothing_the_second_time(clock_at):
+    clock_at(SEED_DAY)
     first_output = seed()
     first = snapshot()
     second_output = seed()
@@ -72,16 +82,17 @@ def test_running_twice_creates_nothing_the_second_time():
     assert first["authorities"] == 3
     assert first["schools"] == 16
     assert first["children"] == 60
-    assert first["terms"] == 18  # Kent 2024-25 and 2025-26, Sefton 2024-25; no Southwark
-    assert first["users"] == 70  # 69 with one membership each, and the superuser
-    assert first["memberships"] == 69
+    # Published: Kent 2024-25 and 2025-26, Sefton 2024-25; entered: 2026-27 for all three.
+    assert first["terms"] == 36
+    assert first["users"] == 71  # 70 with one membership each, and the superuser
+    assert first["memberships"] == 70
     assert first["enrolments"] == 70
     assert first["placements"] == 68
     assert first["placement_carers"] == 70  # the Whitfields' two placements have two carers
     assert first["allocations"] == 135
     # Every child and dated record was written through a service, with its audit event.
     assert first["audit_events"] == 60 + 70 + 68 + 135
-    assert "Created: 3 authorities, 16 schools, 70 users, 18 terms, 60 children" in first_output
+    assert "Created: 3 authorities, 16 schools, 71 users, 36 terms, 60 children" in first_output
     assert "Nothing to create" in second_output
 
 
@@ -91,8 +102,11 @@ def test_running_again_in_a_later_academic_year_creates_no_duplicates(seeded):
     before = snapshot()
     later = clock.today() + timedelta(days=400)
     report = demo.seed_demo(today=later)
-    assert not report.created_anything, report.created
-    assert snapshot() == before
+    # Only that year's term dates are new (entered as the authorities would).
+    assert +report.created == Counter(terms=18), report.created
+    after = snapshot()
+    assert after.pop("terms") == before.pop("terms") + 18
+    assert after == before
 
 
 @pytest.mark.django_db
@@ -110,19 +124,35 @@ def test_authorities_carry_their_own_pep_policy(seeded):
 
 
 @pytest.mark.django_db
-def test_term_dates_come_from_the_csv_and_none_are_invented_for_southwark(seeded):
+def test_published_term_dates_come_from_the_csv_and_this_years_are_marked_as_entered(seeded):
     with all_authorities_context():
         terms = Counter(
-            (t.local_authority.code, t.academic_year)
+            (t.local_authority.code, t.academic_year, t.source == demo.ENTERED_TERMS_SOURCE)
             for t in SchoolTerm.objects.select_related("local_authority")
         )
         first_kent = SchoolTerm.objects.get(
             local_authority__code="886", academic_year="2025-26", name="Term 1"
         )
-    assert terms == {("886", "2024-25"): 6, ("886", "2025-26"): 6, ("343", "2024-25"): 6}
+        southwark = list(
+            SchoolTerm.objects.filter(local_authority__code="210").values_list("name", flat=True)
+        )
+    assert terms == {
+        ("886", "2024-25", False): 6,
+        ("886", "2025-26", False): 6,
+        ("343", "2024-25", False): 6,
+        # No published 2026-27 dates in the reference data: entered, and marked so.
+        ("886", "2026-27", True): 6,
+        ("343", "2026-27", True): 6,
+        ("210", "2026-27", True): 6,
+    }
     assert (first_kent.start_date, first_kent.end_date) == (date(2025, 9, 1), date(2025, 10, 17))
     assert first_kent.source == "KENT-SCHOOLS-2025"
-    assert "Term dates, Southwark: none" in seeded
+    assert southwark[0] == "Autumn 1"
+    assert (
+        "Term dates, Southwark: 2026-27 (entered by the authority; the published dates are not "
+        "in the reference data)." in seeded
+    )
+    assert "Term dates, Kent: 2024-25, 2025-26 (published); 2026-27 (entered" in seeded
 
 
 @pytest.mark.django_db
@@ -269,11 +299,11 @@ def test_output_lists_every_demo_sign_in(seeded):
         .objects.filter(email__endswith=demo.DEMO_DOMAIN)
         .values_list("email", flat=True)
     )
-    assert len(emails) == 70
+    assert len(emails) == 71
     for email in emails:
         assert email in seeded
     assert "In the database: 3 authorities, 16 schools, 60 children" in seeded
-    assert "18 terms" in seeded
+    assert "36 terms" in seeded
 
 
 @pytest.mark.django_db
@@ -323,14 +353,15 @@ def test_demo_peps_last_term_finalised_this_term_in_progress_and_created_once(se
     from epep.accounts.models import User
     from peps.models import Pep
 
-    assert "Demo PEPs created now: 24 finalised last term, 24 in progress this term." in seeded
+    # Everyone in care since before last term's meeting had a PEP then.
+    assert "Demo PEPs created now: 53 finalised last term, 24 in progress this term." in seeded
     again = seed()
     assert "Demo PEPs created now: 0 finalised last term, 0 in progress this term." in again
     with all_authorities_context():
         open_peps = list(Pep.objects.exclude(status="finalised").select_related("previous"))
         assert len(open_peps) == 24
         assert all(p.previous is not None and p.previous.status == "finalised" for p in open_peps)
-        assert Pep.objects.filter(status="finalised").count() == 24
+        assert Pep.objects.filter(status="finalised").count() == 53
     from epep.accounts.context import account_context
 
     demo_users = User.objects.filter(email__endswith=".demo.epep.invalid")
@@ -339,3 +370,105 @@ def test_demo_peps_last_term_finalised_this_term_in_progress_and_created_once(se
         with account_context(user_id=user.pk):
             assert Authenticator.objects.filter(user=user, type="totp").count() == 1
     assert "authenticator key EPEPDEMO" in seeded
+
+
+def _changed_line(page: str, key: str) -> str:
+    """The 'Last changed' line of one section on the PEP page."""
+    match = re.search(rf'data-testid="changed-{key}">\s*(.*?)\s*</p>', page, re.S)
+    assert match, f"no changed-line for {key}"
+    return match.group(1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [date(2026, 12, 7), date(2027, 6, 15)])
+def test_the_demo_reads_like_a_live_authority_on_any_day(clock_at, day):
+    from deadlines.models import Task
+
+    clock_at(day)
+    output = seed()
+    year = stages.academic_year_label(day)
+    with all_authorities_context():
+        open_tasks = list(Task.objects.filter(closed_at__isnull=True))
+        years = {
+            (la.code, y)
+            for la in LocalAuthority.objects.all()
+            for y in la.terms.values_list("academic_year", flat=True)
+        }
+    # Work is waiting (new to care, new schools), but nothing is long forgotten: no open
+    # task fell due more than about a term ago.
+    assert open_tasks
+    overdue = [t for t in open_tasks if t.due_date < day]
+    assert len({t.child_id for t in overdue}) <= 6
+    stale = [(t.title, t.due_date) for t in open_tasks if (day - t.due_date).days > 90]
+    assert stale == []
+    # Term dates for this academic year (and the next one, from June) in every authority.
+    wanted = {year} | ({"2027-28"} if day.month == 6 else set())
+    for code in ("886", "343", "210"):
+        for y in wanted:
+            assert (code, y) in years, (code, y)
+    assert f"No authority has term dates for {year}" not in output
+
+
+@pytest.mark.django_db
+def test_the_shared_school_has_a_second_designated_teacher_to_delegate_to(seeded):
+    from children.services import child_access_delegate
+
+    with all_authorities_context():
+        teachers = Membership.objects.filter(
+            role=Role.DESIGNATED_TEACHER, school__urn=demo.SHARED_SCHOOL_URN
+        ).select_related("user")
+        assert sorted(m.user.email for m in teachers) == sorted(
+            [demo.SHARED_DT_EMAIL, demo.SHARED_DT2_EMAIL]
+        )
+        colleague = get_user_model().objects.get(email=demo.SHARED_DT2_EMAIL)
+        # Both authorities with children there have allowed the colleague too.
+        second = next(m for m in teachers if m.user == colleague)
+        assert {(e.local_authority.code, e.state) for e in second.endorsements.all()} == {
+            ("886", "endorsed"),
+            ("210", "endorsed"),
+        }
+    assert demo.SHARED_DT2_EMAIL in seeded
+    user = get_user_model().objects.get(email=demo.SHARED_DT_EMAIL)
+    with transaction.atomic():
+        actor = resolve_actor(user)
+        child = next(c for c in children_for(actor=actor) if c.local_authority.code == "210")
+        grant = child_access_delegate(
+            actor=actor,
+            child=child,
+            colleague=colleague,
+            reason="Covering while I am on a course",
+            expires_on=clock.today() + timedelta(days=30),
+        )
+    assert grant.user_id == colleague.pk
+
+
+@pytest.mark.django_db
+def test_sections_nobody_has_touched_say_so_on_the_pep_page(seeded, client):
+    from peps.models import Pep
+
+    with all_authorities_context():
+        pep = (
+            Pep.objects.exclude(status="finalised")
+            .filter(local_authority__code="886")
+            .select_related("previous__school")
+            .first()
+        )
+        previous = pep.previous
+    user = get_user_model().objects.get(email=f"vso@kent.{demo.DEMO_DOMAIN}")
+    ready_for_work(user, [Role.VS_OFFICER])
+    client.force_login(user)
+    response = client.get(f"/peps/{pep.public_id}/")
+    assert response.status_code == 200, response.get("Location")
+    page = response.content.decode()
+    # This term's PEP: nobody has changed a section yet, carried forward or not.
+    assert _changed_line(page, "education") == "Not filled in yet; nobody has changed it"
+    assert (
+        _changed_line(page, "activities")
+        == "Carried forward from the last PEP; nobody has changed it yet"
+    )
+    assert "Last changed by" not in page
+    # Last term's finalised PEP: each section by whoever wrote it.
+    page = client.get(f"/peps/{previous.public_id}/").content.decode()
+    assert _changed_line(page, "social_worker_views").startswith("Last changed by Amara Nwosu on")
+    assert _changed_line(page, "designated_teacher_views").startswith("Last changed by ")
+    assert "Amara Nwosu" not in _changed_line(page, "designated_teacher_views")

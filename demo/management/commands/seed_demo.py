@@ -13,8 +13,10 @@ class Command(BaseCommand):
         "Seed demo data: Kent, Sefton and Southwark with their Virtual Schools, about 15 "
         "schools (one holding Kent and Southwark children), 60 children in care across every "
         "key stage, their schools, placements and workers, and a demo sign-in for every role "
-        f"(password {demo.DEMO_PASSWORD}). Term dates come from children/data/term-dates.csv: "
-        "Kent and Sefton only; the file has no Southwark dates, so none are invented. "
+        f"(password {demo.DEMO_PASSWORD}). Published term dates come from "
+        "children/data/term-dates.csv (Kent and Sefton, earlier years); the current academic "
+        "year (and the next, from June) is entered as each authority would, marked so in the "
+        "term's source. "
         "Safe to run again: only what is missing is created."
     )
 
@@ -57,14 +59,23 @@ class Command(BaseCommand):
 
         current_year = academic_year_label(report.today)
         for authority, years in report.terms.items():
+            entered = report.entered_terms.get(authority, [])
+            published = [y for y in years if y not in entered]
             if years:
-                write(f"Term dates, {authority}: {', '.join(years)}.")
+                parts = []
+                if published:
+                    parts.append(f"{', '.join(published)} (published)")
+                if entered:
+                    parts.append(
+                        f"{', '.join(entered)} (entered by the authority; the published "
+                        "dates are not in the reference data)"
+                    )
+                write(f"Term dates, {authority}: {'; '.join(parts)}.")
             else:
                 write(
                     self.style.WARNING(
-                        f"Term dates, {authority}: none. children/data/term-dates.csv has no "
-                        "published dates for it and the demo does not invent them; add them "
-                        "before relying on school-day deadlines."
+                        f"Term dates, {authority}: none. Add them before relying on "
+                        "school-day deadlines."
                     )
                 )
         if not any(current_year in years for years in report.terms.values()):
