@@ -21,19 +21,11 @@ from ..models import (
     PepSection,
     Status,
     Target,
-    Term,
     Transition,
 )
 from ..sections import SECTIONS, child_views_missing, missing_fields
+from ..terms import term_for
 from ._common import StaleState, _audit, _deadlines_follow
-
-
-def term_for(day: date) -> str:
-    if day.month >= 9:
-        return Term.AUTUMN
-    if day.month <= 3:
-        return Term.SPRING
-    return Term.SUMMER
 
 
 @transaction.atomic
@@ -171,6 +163,8 @@ def pep_transition(
             f"A PEP that is {pep.get_status_display().lower()} cannot become "
             f"{Status(target_status).label.lower()}."
         )
+    if move.target == Status.FINALISED and permissions.needs_second_person(actor, pep):
+        raise PermissionDenied(permissions.SECOND_PERSON_NEEDED)
     if not permissions.can_make_move(actor, pep, move):
         raise PermissionDenied(f"{actor.role_label}s cannot {move.label.lower()}.")
     if move.needs_reason and not reason.strip():
@@ -197,6 +191,7 @@ def pep_transition(
         meeting_date=pep.meeting_date,
         return_reason=reason.strip() if move.target == Status.RETURNED else "",
         finalised_at=now if move.target == Status.FINALISED else None,
+        **({"approved_by": actor.user} if move.target == Status.APPROVED else {}),
     )
     if not updated:
         raise StaleState("This PEP has changed since you opened it. Reload the page.")

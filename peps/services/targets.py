@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .. import permissions
 from ..models import (
@@ -13,6 +14,7 @@ from ..models import (
     Pep,
     Target,
 )
+from ..terms import term_window_start
 from ._common import EditConflict, _audit, _require_editable
 
 TARGET_FIELDS = (
@@ -24,6 +26,24 @@ TARGET_FIELDS = (
     "expected_outcome",
     "ppplus_cost_pence",
 )
+
+
+def _check_due_date(pep: Pep, due: date | None) -> None:
+    """A target is due in the PEP's term or later (or, for a PEP planned ahead of its
+    term, from the day it was started), never before: a date years in the past is a typing
+    slip, and would make the target overdue from the start."""
+    earliest = min(
+        term_window_start(pep.academic_year, pep.term), timezone.localdate(pep.created_at)
+    )
+    if due is not None and due < earliest:
+        raise ValidationError(
+            {
+                "due_date": (
+                    f"The date must be in this PEP's term or later: on or after "
+                    f"{earliest.day} {earliest:%B %Y}."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -59,6 +79,7 @@ def target_save(
     for name in TARGET_FIELDS:
         if name in fields:
             setattr(target, name, fields[name])
+    _check_due_date(pep, target.due_date)
     target.full_clean(exclude=["pep", "reviewed_in", "local_authority"])
     target.save()
     _audit(actor, action, pep, target)

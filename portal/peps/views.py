@@ -112,6 +112,7 @@ def _page(request, pep, *, status=200, **overrides):
         "actions": list(pep.actions.all()),
         "action_form": overrides.pop("action_form", None) or ActionForm(),
         "moves": moves,
+        "second_person_needed": flags["second_person_needed"],
         "move_form": overrides.pop("move_form", None),
         "problems": problems,
         "transitions": list(pep.transitions.select_related("by").all()),
@@ -237,7 +238,7 @@ def target_add(request, pep_id: UUID):
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "ppplus_cost"}
         fields["ppplus_cost_pence"] = form.cleaned_data["ppplus_cost"]
-        with service_errors(form) as call:
+        with service_errors(form, fields={"ppplus_cost_pence": "ppplus_cost"}) as call:
             services.target_save(actor=request.actor, pep=pep, fields=fields)
         if call.ok:
             messages.success(request, "Target added.")
