@@ -105,9 +105,31 @@ def _role(actor) -> Role | None:
     return getattr(actor, "role", None) if actor is not None else None
 
 
+SECOND_PERSON_NEEDED = (
+    "Another Virtual School officer must finalise this PEP: your authority asks for a "
+    "second person."
+)
+
+
+def needs_second_person(actor, pep) -> bool:
+    """Is ``actor`` the person who approved ``pep``, where the PEP's authority asks for a
+    second person to finalise (``LocalAuthority.finalising_needs_second_person``)?"""
+    return bool(
+        actor is not None
+        and getattr(pep, "approved_by_id", None) is not None
+        and pep.approved_by_id == getattr(actor, "user_id", None)
+        and pep.local_authority.finalising_needs_second_person
+    )
+
+
 def can_make_move(actor, pep, move: Move) -> bool:
-    """May ``actor`` make ``move`` (whatever the PEP's state)?"""
-    return _role(actor) in move.roles
+    """May ``actor`` make ``move`` (whatever the PEP's state)? Finalising: not the approver
+    where the authority asks for a second person."""
+    if _role(actor) not in move.roles:
+        return False
+    if move.target == Status.FINALISED and needs_second_person(actor, pep):
+        return False
+    return True
 
 
 def moves_for(actor, pep) -> list[Move]:
@@ -198,6 +220,11 @@ def pep_flags(actor, pep) -> dict:
     open_for_changes = not pep.is_locked
     return {
         "moves": moves_for(actor, pep),
+        "second_person_needed": (
+            pep.status == Status.APPROVED
+            and _role(actor) in VIRTUAL_SCHOOL_ROLES
+            and needs_second_person(actor, pep)
+        ),
         "can_edit_targets": open_for_changes and can_edit_targets(actor, pep),
         "can_edit_attainment": open_for_changes and can_edit_attainment(actor, pep),
     }

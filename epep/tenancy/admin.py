@@ -16,6 +16,22 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
         "max_targets_per_term",
     ]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "virtual_school_name"]}),
+        (
+            "PEP policy",
+            {
+                "fields": [
+                    "first_pep_limit",
+                    "first_pep_unit",
+                    "review_cadence",
+                    "max_targets_per_term",
+                    "finalising_needs_second_person",
+                ]
+            },
+        ),
+        ("School moves", {"fields": ["in_year_transfers_need_authorisation"]}),
+    ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -74,6 +74,44 @@ def test_moves_offered_are_the_moves_allowed():
     assert permissions.move_between(Status.DRAFT, Status.FINALISED) is None
 
 
+def _approved(*, approved_by=ME, second_person=True):
+    return SimpleNamespace(
+        status=Status.APPROVED,
+        is_locked=False,
+        local_authority_id=HOME,
+        approved_by_id=approved_by,
+        local_authority=SimpleNamespace(finalising_needs_second_person=second_person),
+    )
+
+
+#: (who approved it, the authority asks for a second person) -> who may finalise it.
+FINALISERS = {
+    ("me", True): set(),
+    ("someone else", True): VS,
+    ("me", False): VS,
+    ("someone else", False): VS,
+    ("nobody recorded", True): VS,
+}
+
+
+@pytest.mark.parametrize("case", FINALISERS, ids=str)
+def test_finalising_needs_a_second_person_where_the_authority_asks(case):
+    approver, second_person = case
+    pep = _approved(
+        approved_by={"me": ME, "someone else": SOMEONE_ELSE, "nobody recorded": None}[approver],
+        second_person=second_person,
+    )
+    assert allowed(permissions.can_finalise, pep) == FINALISERS[case]
+    offered = {
+        r
+        for r in ROLES
+        if any(m.target == Status.FINALISED for m in permissions.moves_for(actor(r), pep))
+    }
+    assert offered == FINALISERS[case]
+    explained = {r for r in ROLES if permissions.pep_flags(actor(r), pep)["second_person_needed"]}
+    assert explained == (VS if case == ("me", True) else set())
+
+
 def test_pep_flags_follow_the_lock():
     locked = SimpleNamespace(status=Status.FINALISED, is_locked=True)
     flags = permissions.pep_flags(actor(Role.VS_HEAD), locked)
