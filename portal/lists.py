@@ -11,6 +11,8 @@ from children.selectors import children_for
 from deadlines.models import DeadlineKind
 from deadlines.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
 
+from .task_links import with_links
+
 PAGE_SIZE = 50
 TASKS_PAGE_SIZE = 25
 
@@ -56,7 +58,7 @@ def task_page_context(request, states: StateCalendars) -> dict:
     )
     keep = {key: request.GET[key] for key in ("q", "page") if request.GET.get(key)}
     return {
-        "tasks": task_rows(page.object_list, states),
+        "tasks": with_links(request.actor, task_rows(page.object_list, states)),
         "tasks_page": page,
         "tasks_page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
         "tasks_filter_query": urlencode(keep),

@@ -68,3 +68,69 @@ def test_a_short_in_tray_has_no_pagination(client, world):
     html = client.get("/caseload/").content.decode()
     assert "Arrange meeting 24" in html
     assert "Pages of your tasks" not in html
+
+
+def _task(world, role, kind):
+    with all_authorities_context():
+        Task.objects.create(
+            local_authority=world.a.la,
+            child=world.a.child,
+            assignee=world.a.users[role],
+            kind=kind,
+            title=f"{TaskKind(kind).label} for In",
+            due_date=clock.today() + timedelta(days=5),
+        )
+
+
+def _task_hrefs(client, user, home):
+    client.force_login(user)
+    response = client.get(home)
+    assert response.status_code == 200
+    return {row["task"].title: row["href"] for row in response.context["tasks"]}
+
+
+def test_arrange_the_meeting_opens_the_meeting_form_of_the_open_pep(client, world):
+    from tests.peps.test_cycle import start
+
+    pep = start(world)
+    _task(world, Role.SOCIAL_WORKER, TaskKind.ARRANGE_MEETING)
+    sw = world.a.users[Role.SOCIAL_WORKER]
+    href = f"/peps/{pep.public_id}/meetings/new/"
+    assert _task_hrefs(client, sw, "/caseload/")["Arrange the PEP meeting for In"] == href
+    assert f'href="{href}" data-testid="task-link"' in client.get("/caseload/").content.decode()
+    form = client.get(href)
+    assert form.status_code == 200 and "<title>Schedule the" in form.content.decode()
+
+
+def test_complete_the_pep_opens_the_open_pep(client, world):
+    from tests.peps.test_cycle import start
+
+    pep = start(world)
+    _task(world, Role.DESIGNATED_TEACHER, TaskKind.COMPLETE_PEP)
+    dt = world.a.users[Role.DESIGNATED_TEACHER]
+    hrefs = _task_hrefs(client, dt, "/designated-teacher/")
+    assert hrefs["Complete the PEP for In"] == f"/peps/{pep.public_id}/"
+
+
+def test_without_an_open_pep_each_task_opens_the_form_that_starts_one(client, world):
+    start_form = f"/children/{world.a.child.public_id}/peps/new/"
+    _task(world, Role.SOCIAL_WORKER, TaskKind.ARRANGE_MEETING)
+    _task(world, Role.DESIGNATED_TEACHER, TaskKind.COMPLETE_PEP)
+    sw, dt = world.a.users[Role.SOCIAL_WORKER], world.a.users[Role.DESIGNATED_TEACHER]
+    assert _task_hrefs(client, sw, "/caseload/")["Arrange the PEP meeting for In"] == start_form
+    hrefs = _task_hrefs(client, dt, "/designated-teacher/")
+    assert hrefs["Complete the PEP for In"] == start_form
+
+
+def test_someone_who_does_not_arrange_meetings_is_taken_to_the_pep_not_its_meeting_form():
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    from portal.task_links import task_href
+    from tests.permission_matrix import actor
+
+    pep_id, child = uuid4(), SimpleNamespace(public_id=uuid4())
+    task = SimpleNamespace(kind=TaskKind.ARRANGE_MEETING, child=child)
+    assert task_href(actor(Role.DESIGNATED_TEACHER), task, pep_id) == f"/peps/{pep_id}/"
+    assert task_href(actor(Role.VS_OFFICER), task, pep_id) == f"/peps/{pep_id}/meetings/new/"
+    assert task_href(actor(Role.CARER), task, None) == f"/children/{child.public_id}/"
