@@ -4,6 +4,28 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+BACKFILL_APPROVED_BY = """
+DO $$
+DECLARE
+    v_previous text := current_setting('app.la_ids', true);
+BEGIN
+    PERFORM set_config(
+        'app.la_ids',
+        (SELECT coalesce(string_agg(id::text, ','), '') FROM tenancy_localauthority),
+        true
+    );
+    UPDATE peps_pep AS p SET approved_by_id = t.by_id
+    FROM (
+        SELECT DISTINCT ON (pep_id) pep_id, by_id FROM peps_transition
+        WHERE to_status = 'approved' ORDER BY pep_id, at DESC, id DESC
+    ) AS t
+    WHERE t.pep_id = p.id AND p.status IN ('approved', 'finalised')
+      AND p.approved_by_id IS NULL;
+    PERFORM set_config('app.la_ids', coalesce(v_previous, ''), true);
+END
+$$;
+"""
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -24,16 +46,6 @@ class Migration(migrations.Migration):
             ),
         ),
         # PEPs approved before this field: the approver is the person of the latest
-        # transition to "approved".
-        migrations.RunSQL(
-            """
-            UPDATE peps_pep AS p SET approved_by_id = t.by_id
-            FROM (
-                SELECT DISTINCT ON (pep_id) pep_id, by_id FROM peps_transition
-                WHERE to_status = 'approved' ORDER BY pep_id, at DESC, id DESC
-            ) AS t
-            WHERE t.pep_id = p.id AND p.status IN ('approved', 'finalised')
-            """,
-            migrations.RunSQL.noop,
-        ),
+        # transition to "approved" (every authority's rows: row-level security is forced).
+        migrations.RunSQL(BACKFILL_APPROVED_BY, migrations.RunSQL.noop),
     ]

@@ -102,3 +102,23 @@ def test_the_settings_are_edited_in_the_authority_admin(client, world):
     la = LocalAuthority.objects.get(pk=la.pk)
     assert la.finalising_needs_second_person is True
     assert la.in_year_transfers_need_authorisation is False
+
+
+def test_peps_approved_before_the_field_get_their_approver_from_the_transitions(world):
+    import importlib
+
+    from django.db import connection
+
+    from peps.models import Pep
+
+    migration = importlib.import_module("peps.migrations.0004_pep_approved_by")
+    pep = approved_pep(world, second_person=True)
+    with all_authorities_context():
+        Pep.objects.filter(pk=pep.pk).update(approved_by=None)
+    with connection.cursor() as cursor:  # as the migration runs: no authority context
+        cursor.execute(migration.BACKFILL_APPROVED_BY)
+    with all_authorities_context():
+        pep.refresh_from_db()
+    assert pep.approved_by == world.a.users[Role.VS_OFFICER]
+    with pytest.raises(PermissionDenied, match="Another Virtual School officer"):
+        move(world, pep, Role.VS_OFFICER, "finalised")
