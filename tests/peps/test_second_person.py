@@ -1,15 +1,18 @@
 """Defect 10: where the authority asks for a second person, the Virtual School officer who
 approved a PEP cannot also finalise it; another officer finalises."""
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority
 from epep.tenancy.roles import Role
-from peps.models import Status
+from peps.models import Pep, Status
 from tests.factories import MembershipFactory, UserFactory, ready_for_work
 
 from .test_cycle import fill, move, start
@@ -105,12 +108,6 @@ def test_the_settings_are_edited_in_the_authority_admin(client, world):
 
 
 def test_peps_approved_before_the_field_get_their_approver_from_the_transitions(world):
-    import importlib
-
-    from django.db import connection
-
-    from peps.models import Pep
-
     migration = importlib.import_module("peps.migrations.0004_pep_approved_by")
     pep = approved_pep(world, second_person=True)
     with all_authorities_context():
