@@ -151,7 +151,7 @@ class SchoolSpec:
     designated_teacher: Person
 
 
-def _dt(local: str, la_slug: str, name: str) -> Person:
+def _designated_teacher_person(local: str, la_slug: str, name: str) -> Person:
     return Person(f"{local}@{la_slug}.{DEMO_DOMAIN}", name)
 
 
@@ -166,79 +166,79 @@ SCHOOLS: tuple[SchoolSpec, ...] = (
     SchoolSpec(
         "orchard-way", "990002", "Orchard Way Primary School", Phase.PRIMARY,
         SchoolType.COMMUNITY, "886", "ME15 8QA", "2417", 0,
-        _dt("dt", "kent", "Sarah Bennett"),
+        _designated_teacher_person("dt", "kent", "Sarah Bennett"),
     ),
     SchoolSpec(
         "stour-meadow", "990003", "Stour Meadow Primary School", Phase.PRIMARY,
         SchoolType.ACADEMY, "886", "TN24 9QX", "2583", 0,
-        _dt("dt.stourmeadow", "kent", "Neil Hargreaves"),
+        _designated_teacher_person("dt.stourmeadow", "kent", "Neil Hargreaves"),
     ),
     SchoolSpec(
         "harbour-view", "990004", "Harbour View Academy", Phase.SECONDARY,
         SchoolType.ACADEMY, "886", "CT19 6LJ", "4128", 7,
-        _dt("dt.harbourview", "kent", "Anita Dhillon"),
+        _designated_teacher_person("dt.harbourview", "kent", "Anita Dhillon"),
     ),
     SchoolSpec(
         "saltings", "990005", "Saltings Nursery School", Phase.NURSERY,
         SchoolType.NURSERY, "886", "CT9 3NQ", "1026", -1,
-        _dt("dt.saltings", "kent", "Lucy Vaughan"),
+        _designated_teacher_person("dt.saltings", "kent", "Lucy Vaughan"),
     ),
     SchoolSpec(
         "weald-oak", "990006", "Weald Oak School", Phase.NOT_APPLICABLE,
         SchoolType.SPECIAL, "886", "TN9 2JP", "7047", None,
-        _dt("dt.wealdoak", "kent", "Martin Cole"),
+        _designated_teacher_person("dt.wealdoak", "kent", "Martin Cole"),
     ),
     SchoolSpec(
         "thanet-coast", "990007", "Thanet Coast College", Phase.SIXTEEN_PLUS,
         SchoolType.FURTHER_EDUCATION, "886", "CT10 1PN", "8012", 12,
-        _dt("dt.thanetcoast", "kent", "Yvette Lambert"),
+        _designated_teacher_person("dt.thanetcoast", "kent", "Yvette Lambert"),
     ),
     # Sefton (343)
     SchoolSpec(
         "crosby-marsh", "990008", "Crosby Marsh High School", Phase.SECONDARY,
         SchoolType.FOUNDATION, "343", "L23 9XE", "4071", 7,
-        _dt("dt", "sefton", "Karen Lyons"),
+        _designated_teacher_person("dt", "sefton", "Karen Lyons"),
     ),
     SchoolSpec(
         "marine-lake", "990009", "Marine Lake Primary School", Phase.PRIMARY,
         SchoolType.COMMUNITY, "343", "PR9 0DZ", "2139", -1,  # has a nursery class
-        _dt("dt.marinelake", "sefton", "Philip Ashcroft"),
+        _designated_teacher_person("dt.marinelake", "sefton", "Philip Ashcroft"),
     ),
     SchoolSpec(
         "netherton-moss", "990010", "Netherton Moss Primary School", Phase.PRIMARY,
         SchoolType.VOLUNTARY_AIDED, "343", "L30 5RH", "3318", 0,
-        _dt("dt.nethertonmoss", "sefton", "Donna Finnegan"),
+        _designated_teacher_person("dt.nethertonmoss", "sefton", "Donna Finnegan"),
     ),
     SchoolSpec(
         "sefton-bridge", "990011", "Sefton Bridge Learning Centre", Phase.NOT_APPLICABLE,
         SchoolType.ALTERNATIVE_PROVISION, "343", "L20 3JN", "1104", None,
-        _dt("dt.seftonbridge", "sefton", "Andrew Kerr"),
+        _designated_teacher_person("dt.seftonbridge", "sefton", "Andrew Kerr"),
     ),
     SchoolSpec(
         "hesketh", "990012", "Hesketh Sixth Form College", Phase.SIXTEEN_PLUS,
         SchoolType.FURTHER_EDUCATION, "343", "PR9 7DR", "8604", 12,
-        _dt("dt.hesketh", "sefton", "Fiona Blundell"),
+        _designated_teacher_person("dt.hesketh", "sefton", "Fiona Blundell"),
     ),
     # Southwark (210)
     SchoolSpec(
         "surrey-docks", "990013", "Surrey Docks Academy", Phase.SECONDARY,
         SchoolType.ACADEMY, "210", "SE16 6QW", "4262", 7,
-        _dt("dt", "southwark", "Kofi Asamoah"),
+        _designated_teacher_person("dt", "southwark", "Kofi Asamoah"),
     ),
     SchoolSpec(
         "burgess-park", "990014", "Burgess Park Primary School", Phase.PRIMARY,
         SchoolType.COMMUNITY, "210", "SE5 0RP", "2731", 0,
-        _dt("dt.burgesspark", "southwark", "Eleanor Fry"),
+        _designated_teacher_person("dt.burgesspark", "southwark", "Eleanor Fry"),
     ),
     SchoolSpec(
         "rye-lane", "990015", "Rye Lane Nursery School", Phase.NURSERY,
         SchoolType.NURSERY, "210", "SE15 4ST", "1009", -1,
-        _dt("dt.ryelane", "southwark", "Sophie Tan"),
+        _designated_teacher_person("dt.ryelane", "southwark", "Sophie Tan"),
     ),
     SchoolSpec(
         "grove-vale", "990016", "Grove Vale School", Phase.NOT_APPLICABLE,
         SchoolType.SPECIAL, "210", "SE22 8EF", "7015", None,
-        _dt("dt.grovevale", "southwark", "Ibrahim Sesay"),
+        _designated_teacher_person("dt.grovevale", "southwark", "Ibrahim Sesay"),
     ),
 )  # fmt: skip
 SCHOOL_BY_KEY = {s.key: s for s in SCHOOLS}
@@ -384,7 +384,7 @@ class ChildSpec:
     young_person: bool = False  # has the authority's demo young-person sign-in
 
 
-def _c(year, sex, school, home, **kw) -> ChildSpec:
+def _child_spec(year, sex, school, home, **kw) -> ChildSpec:
     return ChildSpec(year, sex, school, home, **kw)
 
 
@@ -400,22 +400,46 @@ def _recent(days: int) -> tuple[int, int]:
 
 CHILDREN: dict[str, tuple[ChildSpec, ...]] = {
     "886": (
-        _c(-1, "m", "saltings", "ashworth", prev_home="barker", legal=E1, sw="sw2"),
-        _c(0, "f", "orchard-way", "whitfield", family="A"),
-        _c(3, "m", "orchard-way", "whitfield", family="A", prev_home="price", sen=SUPPORT),
-        _c(1, "f", "stour-meadow", "gurung"),
-        _c(2, "m", "orchard-way", "fletcher", sen=SUPPORT),
-        _c(4, "f", "stour-meadow", "price", legal=C1, entered=_recent(4)),
-        _c(5, "m", "weald-oak", "barker", prev_school="stour-meadow", sen=EHCP),
-        _c(6, "f", "orchard-way", "gurung", sen=SUPPORT),
-        _c(7, "m", "darent-vale", "okonkwo", prev_school="orchard-way", young_person=True),
-        _c(8, "f", "harbour-view", "oakwood", prev_home="barker", sen=SUPPORT, prev_sw=True),
-        _c(9, "m", "darent-vale", "okonkwo", sen=EHCP),
-        _c(9, "f", "harbour-view", "oakwood", prev_school="darent-vale", sen=SUPPORT, prev_sw=True),
-        _c(10, "m", "darent-vale", "price", legal=V2, uasc_language="Arabic", sw="sw2"),
-        _c(10, "f", "weald-oak", "oakwood", sen=EHCP),
-        _c(11, "m", "harbour-view", "barker", legal=V2, uasc_language="Tigrinya", sw="sw2"),
-        _c(
+        _child_spec(-1, "m", "saltings", "ashworth", prev_home="barker", legal=E1, sw="sw2"),
+        _child_spec(0, "f", "orchard-way", "whitfield", family="A"),
+        _child_spec(3, "m", "orchard-way", "whitfield", family="A", prev_home="price", sen=SUPPORT),
+        _child_spec(1, "f", "stour-meadow", "gurung"),
+        _child_spec(2, "m", "orchard-way", "fletcher", sen=SUPPORT),
+        _child_spec(4, "f", "stour-meadow", "price", legal=C1, entered=_recent(4)),
+        _child_spec(5, "m", "weald-oak", "barker", prev_school="stour-meadow", sen=EHCP),
+        _child_spec(6, "f", "orchard-way", "gurung", sen=SUPPORT),
+        _child_spec(7, "m", "darent-vale", "okonkwo", prev_school="orchard-way", young_person=True),
+        _child_spec(
+            8,
+            "f",
+            "harbour-view",
+            "oakwood",
+            prev_home="barker",
+            sen=SUPPORT,
+            prev_sw=True,
+        ),
+        _child_spec(9, "m", "darent-vale", "okonkwo", sen=EHCP),
+        _child_spec(
+            9,
+            "f",
+            "harbour-view",
+            "oakwood",
+            prev_school="darent-vale",
+            sen=SUPPORT,
+            prev_sw=True,
+        ),
+        _child_spec(10, "m", "darent-vale", "price", legal=V2, uasc_language="Arabic", sw="sw2"),
+        _child_spec(10, "f", "weald-oak", "oakwood", sen=EHCP),
+        _child_spec(
+            11,
+            "m",
+            "harbour-view",
+            "barker",
+            legal=V2,
+            uasc_language="Tigrinya",
+            sw="sw2",
+        ),
+        _child_spec(
             11,
             "m",
             None,
@@ -426,26 +450,34 @@ CHILDREN: dict[str, tuple[ChildSpec, ...]] = {
             sw="sw2",
             temp_upn=True,
         ),
-        _c(12, "f", "thanet-coast", "harbour-lodge", sen=EHCP),
-        _c(12, "m", "darent-vale", "gurung", sen=SUPPORT),
-        _c(13, "m", "thanet-coast", "harbour-lodge", prev_school="harbour-view"),
-        _c(6, "m", "weald-oak", "barker", sen=EHCP),
+        _child_spec(12, "f", "thanet-coast", "harbour-lodge", sen=EHCP),
+        _child_spec(12, "m", "darent-vale", "gurung", sen=SUPPORT),
+        _child_spec(13, "m", "thanet-coast", "harbour-lodge", prev_school="harbour-view"),
+        _child_spec(6, "m", "weald-oak", "barker", sen=EHCP),
     ),
     "343": (
-        _c(-1, "f", "marine-lake", "kelly", legal=E1),
-        _c(0, "m", "netherton-moss", "walker", surname="Walker", sw="sw2"),
-        _c(1, "m", "marine-lake", "kelly", family="B", sen=SUPPORT),
-        _c(2, "f", "netherton-moss", "doherty", legal=C1, entered=_recent(9)),
-        _c(4, "f", "marine-lake", "kelly", family="B", sen=SUPPORT),
-        _c(3, "m", "netherton-moss", "taylor", family="C", surname="Taylor", prev_home="quinn"),
-        _c(5, "f", "netherton-moss", "mccann", sen=EHCP),
-        _c(6, "m", "marine-lake", "mccann", prev_school="netherton-moss", sen=SUPPORT),
-        _c(7, "f", "crosby-marsh", "doherty", prev_school="netherton-moss"),
-        _c(8, "m", "crosby-marsh", "ainsdale", prev_home="mccann", sen=EHCP, prev_sw=True),
-        _c(9, "f", "crosby-marsh", "doherty", young_person=True),
-        _c(9, "m", "sefton-bridge", "ainsdale", prev_school="crosby-marsh", sen=EHCP),
-        _c(10, "f", "crosby-marsh", "quinn", legal=C1, entered=_recent(11)),
-        _c(
+        _child_spec(-1, "f", "marine-lake", "kelly", legal=E1),
+        _child_spec(0, "m", "netherton-moss", "walker", surname="Walker", sw="sw2"),
+        _child_spec(1, "m", "marine-lake", "kelly", family="B", sen=SUPPORT),
+        _child_spec(2, "f", "netherton-moss", "doherty", legal=C1, entered=_recent(9)),
+        _child_spec(4, "f", "marine-lake", "kelly", family="B", sen=SUPPORT),
+        _child_spec(
+            3,
+            "m",
+            "netherton-moss",
+            "taylor",
+            family="C",
+            surname="Taylor",
+            prev_home="quinn",
+        ),
+        _child_spec(5, "f", "netherton-moss", "mccann", sen=EHCP),
+        _child_spec(6, "m", "marine-lake", "mccann", prev_school="netherton-moss", sen=SUPPORT),
+        _child_spec(7, "f", "crosby-marsh", "doherty", prev_school="netherton-moss"),
+        _child_spec(8, "m", "crosby-marsh", "ainsdale", prev_home="mccann", sen=EHCP, prev_sw=True),
+        _child_spec(9, "f", "crosby-marsh", "doherty", young_person=True),
+        _child_spec(9, "m", "sefton-bridge", "ainsdale", prev_school="crosby-marsh", sen=EHCP),
+        _child_spec(10, "f", "crosby-marsh", "quinn", legal=C1, entered=_recent(11)),
+        _child_spec(
             10,
             "m",
             "sefton-bridge",
@@ -455,29 +487,37 @@ CHILDREN: dict[str, tuple[ChildSpec, ...]] = {
             sen=EHCP,
             sw="sw2",
         ),
-        _c(11, "f", "crosby-marsh", "mccann", sen=SUPPORT, prev_sw=True),
-        _c(11, "m", "crosby-marsh", "taylor", family="C", surname="Taylor", sen=SUPPORT),
-        _c(12, "m", "hesketh", "marine-court", legal=V2, uasc_language="Kurdish", sw="sw2"),
-        _c(12, "f", "hesketh", "marine-court", sen=EHCP),
-        _c(13, "f", "hesketh", "marine-court", prev_school="crosby-marsh", sw="sw2"),
-        _c(7, "m", "crosby-marsh", "quinn", sen=SUPPORT),
+        _child_spec(11, "f", "crosby-marsh", "mccann", sen=SUPPORT, prev_sw=True),
+        _child_spec(11, "m", "crosby-marsh", "taylor", family="C", surname="Taylor", sen=SUPPORT),
+        _child_spec(
+            12,
+            "m",
+            "hesketh",
+            "marine-court",
+            legal=V2,
+            uasc_language="Kurdish",
+            sw="sw2",
+        ),
+        _child_spec(12, "f", "hesketh", "marine-court", sen=EHCP),
+        _child_spec(13, "f", "hesketh", "marine-court", prev_school="crosby-marsh", sw="sw2"),
+        _child_spec(7, "m", "crosby-marsh", "quinn", sen=SUPPORT),
     ),
     "210": (
-        _c(-1, "m", "rye-lane", "campbell", legal=E1),
-        _c(0, "f", "burgess-park", "campbell", legal=C1, entered=_recent(6)),
-        _c(1, "f", "burgess-park", "henry", family="D", surname="Henry"),
-        _c(2, "m", "burgess-park", "henry", family="D", surname="Henry", sen=SUPPORT),
-        _c(3, "m", "grove-vale", "adebayo", sen=EHCP),
-        _c(4, "f", "burgess-park", "rodriguez", sen=SUPPORT),
-        _c(5, "m", "burgess-park", "adebayo", prev_home="campbell", prev_sw=True),
-        _c(6, "f", "burgess-park", "rodriguez", sen=SUPPORT),
-        _c(7, "m", "surrey-docks", "campbell", prev_school="burgess-park"),
-        _c(8, "f", "darent-vale", "grant", prev_school="surrey-docks", prev_home="reid"),
-        _c(9, "f", None, "camberwell", prev_school="surrey-docks", prev_sw=True),
-        _c(10, "m", "surrey-docks", "adebayo", sen=EHCP, young_person=True),
-        _c(10, "f", "grove-vale", "camberwell", sen=EHCP),
-        _c(11, "m", "darent-vale", "grant", sen=SUPPORT),
-        _c(
+        _child_spec(-1, "m", "rye-lane", "campbell", legal=E1),
+        _child_spec(0, "f", "burgess-park", "campbell", legal=C1, entered=_recent(6)),
+        _child_spec(1, "f", "burgess-park", "henry", family="D", surname="Henry"),
+        _child_spec(2, "m", "burgess-park", "henry", family="D", surname="Henry", sen=SUPPORT),
+        _child_spec(3, "m", "grove-vale", "adebayo", sen=EHCP),
+        _child_spec(4, "f", "burgess-park", "rodriguez", sen=SUPPORT),
+        _child_spec(5, "m", "burgess-park", "adebayo", prev_home="campbell", prev_sw=True),
+        _child_spec(6, "f", "burgess-park", "rodriguez", sen=SUPPORT),
+        _child_spec(7, "m", "surrey-docks", "campbell", prev_school="burgess-park"),
+        _child_spec(8, "f", "darent-vale", "grant", prev_school="surrey-docks", prev_home="reid"),
+        _child_spec(9, "f", None, "camberwell", prev_school="surrey-docks", prev_sw=True),
+        _child_spec(10, "m", "surrey-docks", "adebayo", sen=EHCP, young_person=True),
+        _child_spec(10, "f", "grove-vale", "camberwell", sen=EHCP),
+        _child_spec(11, "m", "darent-vale", "grant", sen=SUPPORT),
+        _child_spec(
             11,
             "f",
             "surrey-docks",
@@ -487,11 +527,19 @@ CHILDREN: dict[str, tuple[ChildSpec, ...]] = {
             sw="sw2",
             temp_upn=True,
         ),
-        _c(9, "m", "surrey-docks", "camberwell", legal=C1, entered=_recent(12)),
-        _c(12, "m", "darent-vale", "grant", sw="sw2"),
-        _c(12, "f", "surrey-docks", "bermondsey", sen=SUPPORT, sw="sw2"),
-        _c(13, "m", "surrey-docks", "bermondsey", prev_home="camberwell", sen=EHCP, sw="sw2"),
-        _c(7, "f", "surrey-docks", "rodriguez"),
+        _child_spec(9, "m", "surrey-docks", "camberwell", legal=C1, entered=_recent(12)),
+        _child_spec(12, "m", "darent-vale", "grant", sw="sw2"),
+        _child_spec(12, "f", "surrey-docks", "bermondsey", sen=SUPPORT, sw="sw2"),
+        _child_spec(
+            13,
+            "m",
+            "surrey-docks",
+            "bermondsey",
+            prev_home="camberwell",
+            sen=EHCP,
+            sw="sw2",
+        ),
+        _child_spec(7, "f", "surrey-docks", "rodriguez"),
     ),
 }
 
