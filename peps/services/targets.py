@@ -6,7 +6,8 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+
+from epep.tenancy import clock
 
 from .. import permissions
 from ..models import (
@@ -30,11 +31,9 @@ TARGET_FIELDS = (
 
 def _check_due_date(pep: Pep, due: date | None) -> None:
     """A target is due in the PEP's term or later (or, for a PEP planned ahead of its
-    term, from the day it was started), never before: a date years in the past is a typing
-    slip, and would make the target overdue from the start."""
-    earliest = min(
-        term_window_start(pep.academic_year, pep.term), timezone.localdate(pep.created_at)
-    )
+    term, from today), never before: a date years in the past is a typing slip, and would
+    make the target overdue from the start."""
+    earliest = min(term_window_start(pep.academic_year, pep.term), clock.today())
     if due is not None and due < earliest:
         raise ValidationError(
             {

@@ -118,7 +118,9 @@ def test_a_long_unbroken_token_still_wraps_inside_its_column(world, clock_at, tm
     pep = start(world)
     link = "https://example.org/" + "reading-plan-" * 8
     with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
-        services.target_save(actor=dt, pep=pep, fields={**TARGET, "responsible": link})
+        services.target_save(
+            actor=dt, pep=pep, fields={**TARGET, "responsible": link, "due_date": DUE}
+        )
     with authority_context(local_authority_ids=[world.a.la.pk]):
         data = pdf.html_to_pdf(pdf.build_pep_html(pep))
     path = tmp_path / "pep.pdf"

@@ -6,14 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from deadlines.models import Task, TaskKind
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
-
-try:  # the in-tray's tasks move from meetings to deadlines
-    from deadlines.models import Task, TaskKind
-except ImportError:  # pragma: no cover - before the move
-    from meetings.models import Task, TaskKind
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ shown again with a message beside the field, and nothing is added."""
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from epep.audit.models import AuditEvent
+from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from peps.terms import term_window_start
@@ -24,9 +24,7 @@ def target_data(due: date) -> dict:
 
 def test_a_target_due_years_ago_is_refused_beside_the_date_and_adds_nothing(client, world):
     pep = start(world)
-    earliest = min(
-        term_window_start(pep.academic_year, pep.term), timezone.localdate(pep.created_at)
-    )
+    earliest = min(term_window_start(pep.academic_year, pep.term), clock.today())
     message = (
         f"The date must be in this PEP&#x27;s term or later: on or after "
         f"{earliest.day} {earliest:%B %Y}."
@@ -49,9 +47,7 @@ def test_a_target_due_years_ago_is_refused_beside_the_date_and_adds_nothing(clie
 def test_a_target_due_on_the_first_day_of_the_peps_term_is_added(client, world):
     pep = start(world)
     client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
-    earliest = min(
-        term_window_start(pep.academic_year, pep.term), timezone.localdate(pep.created_at)
-    )
+    earliest = min(term_window_start(pep.academic_year, pep.term), clock.today())
     response = client.post(f"/peps/{pep.public_id}/targets/", target_data(earliest))
     assert response.status_code == 302
     with all_authorities_context():
