@@ -34,6 +34,7 @@ urlpatterns = [
         access_log.child_access_log_csv,
         name="child_access_log_csv",
     ),
+    path("virtual-school/settings/", include("portal.authority_settings.urls")),
     path("virtual-school/", include("portal.virtual_school.urls")),
     path("caseload/", include("portal.caseload.urls")),
     path("designated-teacher/", include("portal.designated_teacher.urls")),
@@ -44,4 +45,6 @@ urlpatterns = [
     path("", include("portal.peps.urls")),
     path("", include("portal.attachments.urls")),
     path("", include("portal.meetings.urls")),
+    path("", include("portal.care.urls")),
+    path("", include("portal.moves.urls")),
 ]

@@ -14,9 +14,9 @@ from epep.tenancy.roles import PROFESSIONAL_ROLES, SCHOOL_ROLES
 from epep.tenancy.selectors import roles_held_by, school_role_holders
 from epep.tenancy.services import school_role_endorsements_catch_up
 
-from . import hooks, permissions
-from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
-from .permissions import Actor, today
+from .. import hooks, permissions
+from ..models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, PlacementCarer
+from ..permissions import Actor, today
 
 VIEW_CHILD = ("children", "view_child")
 
