@@ -17,6 +17,9 @@ from .base import env  # noqa: E402
 APP_DATABASE = env.db("DATABASE_URL")
 DATABASES = {"default": env.db("DATABASE_OWNER_URL", default=os.environ["DATABASE_URL"])}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A test that waits on a row lock nobody will release (the test's transaction against
+# the live server's thread, say) fails with an error after two minutes instead of hanging.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=120000"
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_epep")}
 DATABASE_APP_ROLE = APP_DATABASE["USER"]
 
