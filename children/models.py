@@ -292,6 +292,105 @@ def _no_overlap(prefix: str, *extra: tuple) -> ExclusionConstraint:
     )
 
 
+_END_AFTER_START = "The date the child left care must be after the date they entered care."
+
+
+class CarePeriod(TenantModel):
+    """One period of care: from the day the child entered care to the day they left it
+    (``ended_on``, blank while they are still in care), with the SSDA903 reason the period
+    ceased. ``Child.entered_care_on`` and ``left_care_on`` hold the latest period's dates,
+    kept in step by ``children.services.care``."""
+
+    class LeavingReason(models.TextChoices):
+        # SSDA903 REC (reason episode ceased) codes that end a period of care. X1 (a new
+        # episode begins the same day) does not: the child is still in care.
+        E11 = "E11", "E11 — Adopted: application unopposed"
+        E12 = "E12", "E12 — Adopted: consent dispensed with by the court"
+        E13 = (
+            "E13",
+            (
+                "E13 — Left care to live with parents, relatives or other people with no "
+                "parental responsibility"
+            ),
+        )
+        E14 = "E14", "E14 — Accommodation on remand ended"
+        E15 = "E15", "E15 — Age assessment determined the child is aged 18 or over"
+        E16 = "E16", "E16 — Child moved abroad"
+        E17 = "E17", "E17 — Aged 18 or over and remained with current carers (staying put)"
+        E2 = "E2", "E2 — Died"
+        E3 = "E3", "E3 — Care taken over by another local authority in the UK"
+        E41 = "E41", "E41 — Residence order or child arrangement order granted"
+        E45 = (
+            "E45",
+            "E45 — Special guardianship order to former foster carers who are relatives or friends",
+        )
+        E46 = "E46", "E46 — Special guardianship order to other former foster carers"
+        E47 = "E47", "E47 — Special guardianship order to other carers who are relatives or friends"
+        E48 = "E48", "E48 — Special guardianship order to other carers, not relatives or friends"
+        E4A = "E4A", "E4A — Returned home to live with parents as part of the care plan"
+        E4B = "E4B", "E4B — Returned home to live with parents not as part of the care plan"
+        E5 = "E5", "E5 — Moved into independent living with formalised support"
+        E6 = "E6", "E6 — Moved into independent living without formalised support"
+        E7 = "E7", "E7 — Transferred to residential care funded by adult social care"
+        E8 = "E8", "E8 — Period of care ceased for any other reason"
+        E9 = "E9", "E9 — Sentenced to custody"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_periods")
+    started_on = models.DateField("date entered care")
+    ended_on = models.DateField(
+        "date left care", null=True, blank=True, help_text="Blank while the child is in care."
+    )
+    reason_ended = models.CharField(
+        "reason for leaving care", max_length=3, choices=LeavingReason.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gt=F("started_on")),
+                name="care_period_end_after_start",
+                violation_error_message=(
+                    "The date the child left care must be after the date they entered care."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(ended_on__isnull=True) & Q(reason_ended=""))
+                | (Q(ended_on__isnull=False) & ~Q(reason_ended="")),
+                name="care_period_reason_when_ended",
+                violation_error_message="A period of care has a reason exactly when it has ended.",
+            ),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(ended_on__isnull=True),
+                name="care_period_one_open_per_child",
+                violation_error_message="This child is already in care.",
+            ),
+            ExclusionConstraint(
+                name="care_period_no_overlap",
+                expressions=[
+                    (F("child"), RangeOperators.EQUAL),
+                    (DateRange("started_on", "ended_on"), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message="These dates overlap another period of care.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} in care from {self.started_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+    def validate_constraints(self, exclude=None):
+        # The overlap check builds a date range, which PostgreSQL refuses when the dates
+        # are the wrong way round: the check constraint says so in words.
+        if self.ended_on and self.started_on and self.ended_on <= self.started_on:
+            raise ValidationError({"ended_on": _END_AFTER_START})
+        super().validate_constraints(exclude=exclude)
+
+
 class Enrolment(DatedChildRecord):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="enrolments")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrolments")
