@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from calendars.days import CalendarExhausted
 from calendars.selectors import Calendar, calendar_for
@@ -31,13 +32,21 @@ def deadlines_for_child(*, child) -> list[Deadline]:
 
 
 def open_tasks_for(*, actor):
-    """The actor's own open tasks, for children they can see today, by due date."""
+    """The actor's own open tasks, for children they can see today, by due date: for each
+    child, task kind and obligation kind (the deadline's kind) only the latest one, with
+    ``earlier_missed``, the number of older open ones it stands for.
+
+    The older ones are hidden, not closed: they stay open until a PEP meets their deadline
+    (``deadlines.services.deadlines_refresh``), and the next PEP held meets them all at
+    once. Collapsed in SQL (window functions, filtered in an outer query), so a page and
+    its count take the same queries however many tasks there are."""
     from children.selectors import children_for
 
     kinds = task_kinds_for(actor)
     if not kinds:
         return Task.objects.none()
     visible = children_for(actor=actor).order_by().values("pk")
+    partition = [F("child_id"), F("kind"), F("deadline__kind")]
     return (
         Task.objects.filter(
             assignee_id=actor.user_id,
@@ -45,6 +54,16 @@ def open_tasks_for(*, actor):
             kind__in=kinds,
             child__in=visible,
         )
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=partition,
+                order_by=[F("due_date").desc(), F("id").desc()],
+            ),
+            in_partition=Window(Count("id"), partition_by=partition),
+        )
+        .filter(newest=1)
+        .annotate(earlier_missed=F("in_partition") - 1)
         .select_related("child")
         .order_by("due_date", "id")
     )
