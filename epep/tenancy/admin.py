@@ -34,6 +34,9 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            # A portal form opened before this change is refused rather than overwriting it.
+            obj.policy_version += 1
         super().save_model(request, obj, form, change)
         if change and hooks.POLICY_FIELDS & set(form.changed_data):
             # The deadlines follow the new policy at once, in this transaction.

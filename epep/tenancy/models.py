@@ -58,6 +58,13 @@ class LocalAuthority(models.Model):
         help_text="A child's move to another school during the school year must be "
         "authorised by the Virtual School.",
     )
+    policy_version = models.PositiveIntegerField(
+        default=1,
+        db_default=1,
+        editable=False,
+        help_text="Raised by every change of the policy: a form opened before another "
+        "person's change is refused instead of overwriting it.",
+    )
 
     class Meta:
         ordering = ["name"]

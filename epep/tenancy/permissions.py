@@ -21,3 +21,19 @@ def can_use_admin(actor) -> bool:
     Virtual School staff and LA administrators in their role; platform support (a
     superuser) is let in by the admin site itself."""
     return actor is not None and actor.role in AUTHORITY_WIDE_ROLES
+
+
+#: Who sets an authority's PEP policy (first-PEP limit, review cadence, targets, second
+#: person, in-year transfers) in the portal: its LA administrators and Virtual School Head.
+POLICY_EDITORS = frozenset({Role.LA_ADMIN, Role.VS_HEAD})
+
+
+def can_edit_authority_policy(actor, authority) -> bool:
+    """May ``actor`` change the PEP policy of ``authority`` (an authority or its id)?"""
+    authority_id = getattr(authority, "pk", authority)
+    return (
+        actor is not None
+        and actor.role in POLICY_EDITORS
+        and authority_id is not None
+        and authority_id in actor.authority_ids
+    )

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from epep.audit.services import audit_record
 
+from . import hooks
 from .context import authority_context
 from .models import LocalAuthority, Membership, SchoolRoleEndorsement
-from .permissions import can_endorse_school_roles
+from .permissions import can_edit_authority_policy, can_endorse_school_roles
 from .roles import SCHOOL_ROLES, Role
 from .selectors import school_authorities_on_roll
 
@@ -251,3 +252,97 @@ def school_role_endorsements_catch_up(*, school_ids=None) -> int:
                 )
             )
     return made
+
+
+#: The authority's PEP policy as its LA administrators and Virtual School Head set it in
+#: the portal (``local_authority_policy_update``).
+POLICY_SETTINGS = (
+    "first_pep_limit",
+    "first_pep_unit",
+    "review_cadence",
+    "max_targets_per_term",
+    "in_year_transfers_need_authorisation",
+    "finalising_needs_second_person",
+)
+
+STALE_POLICY_MESSAGE = (
+    "Someone else changed these settings since you opened this page. "
+    "Check the settings as they are now and make your change again."
+)
+
+_POLICY_RANGES = {
+    "first_pep_limit": (1, 60, "Enter a number of days from 1 to 60"),
+    "max_targets_per_term": (1, 10, "Enter a number of targets from 1 to 10"),
+}
+
+
+def _policy_errors(fields: dict) -> dict[str, str]:
+    errors = {}
+    for name, (low, high, message) in _POLICY_RANGES.items():
+        if name in fields:
+            value = fields[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                errors[name] = message
+    choices = {
+        "first_pep_unit": LocalAuthority.PepDayUnit,
+        "review_cadence": LocalAuthority.ReviewCadence,
+    }
+    for name, kind in choices.items():
+        if name in fields and fields[name] not in kind.values:
+            errors[name] = "Choose one of the options"
+    for name in ("in_year_transfers_need_authorisation", "finalising_needs_second_person"):
+        if name in fields and not isinstance(fields[name], bool):
+            errors[name] = "Choose yes or no"
+    return errors
+
+
+@transaction.atomic
+def local_authority_policy_update(
+    *, actor, authority: LocalAuthority, expected_version: int, **fields
+) -> tuple[LocalAuthority, list[str]]:
+    """Change ``authority``'s PEP policy to ``fields`` (names from ``POLICY_SETTINGS``).
+
+    ``expected_version`` is the ``policy_version`` the person's form was opened at: if
+    someone changed the policy since, nothing is written and the change is refused
+    (``STALE_POLICY_MESSAGE``). A change is audited with the values before and after, and
+    a change of the first-PEP limit or unit or the review cadence works out the
+    authority's open deadlines again at once, in this transaction
+    (``hooks.authority_policy_changed``). Returns the authority and the names changed."""
+    if not can_edit_authority_policy(actor, authority):
+        raise PermissionDenied("You cannot change this authority's PEP policy.")
+    unknown = set(fields) - set(POLICY_SETTINGS)
+    if unknown:
+        raise TypeError(f"Not policy settings: {', '.join(sorted(unknown))}")
+    errors = _policy_errors(fields)
+    if errors:
+        raise ValidationError(errors)
+    locked = LocalAuthority.objects.select_for_update().get(pk=authority.pk)
+    if locked.policy_version != expected_version:
+        raise ValidationError(STALE_POLICY_MESSAGE, code="stale")
+    changed = [
+        name for name in POLICY_SETTINGS if name in fields and getattr(locked, name) != fields[name]
+    ]
+    if not changed:
+        return locked, []
+    before = {name: getattr(locked, name) for name in changed}
+    for name in changed:
+        setattr(locked, name, fields[name])
+    locked.full_clean(validate_unique=False)
+    locked.policy_version += 1
+    locked.save(update_fields=[*changed, "policy_version"])
+    audit_record(
+        acting_user=actor.user,
+        role=actor.role,
+        action="update",
+        object_type="tenancy.localauthority",
+        object_id=str(locked.pk),
+        local_authority_id=locked.pk,
+        detail={
+            "settings": "pep_policy",
+            "before": before,
+            "after": {name: getattr(locked, name) for name in changed},
+        },
+    )
+    if hooks.POLICY_FIELDS & set(changed):
+        hooks.authority_policy_changed(local_authority_id=locked.pk)
+    return locked, changed

@@ -29,3 +29,12 @@ def test_endorsing_needs_one_authority():
         assert permissions.can_endorse_school_roles(actor(role, authorities=(HOME, AWAY))) is False
     assert permissions.can_endorse_school_roles(None) is False
     assert permissions.can_use_admin(None) is False
+
+
+POLICY_EDITORS = {Role.LA_ADMIN, Role.VS_HEAD}
+
+
+@pytest.mark.parametrize("authority, expected", [(HOME, POLICY_EDITORS), (AWAY, set())])
+def test_who_edits_the_authority_policy(authority, expected):
+    assert allowed(permissions.can_edit_authority_policy, authority) == expected
+    assert permissions.can_edit_authority_policy(None, HOME) is False
