@@ -12,10 +12,12 @@ from datetime import date
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Replace, Upper
 from guardian.models import UserObjectPermissionBase
 
 from epep.tenancy import clock
@@ -65,14 +67,35 @@ class School(models.Model):
         NURSERY = "nursery", "Nursery or early years setting"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    urn = models.CharField("URN", max_length=6, unique=True, validators=[urn_validator])
+    urn = models.CharField(
+        "URN",
+        max_length=6,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[urn_validator],
+        help_text="Blank only for a school the Virtual School added by hand.",
+    )
     name = models.CharField(max_length=200)
     phase = models.CharField(max_length=20, choices=Phase.choices)
     type = models.CharField(max_length=30, choices=Type.choices)
     la_code = models.CharField(
-        "LA code", max_length=3, validators=[la_code_validator], help_text="Where it stands."
+        "LA code",
+        max_length=3,
+        blank=True,
+        validators=[la_code_validator],
+        help_text="Where it stands; blank for a hand-added school outside England.",
     )
-    postcode = models.CharField(max_length=8)
+    postcode = models.CharField(max_length=8, blank=True)
+    #: Not from the shared list (Get Information About Schools): a Virtual School added it
+    #: by hand (an independent school, a school outside England).
+    added_by_hand = models.BooleanField(default=False)
+    added_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_by_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -81,12 +104,39 @@ class School(models.Model):
                 condition=Q(urn__regex=r"^\d{6}$"), name="school_urn_six_digits"
             ),
             models.CheckConstraint(
-                condition=Q(la_code__regex=r"^\d{3}$"), name="school_la_code_three_digits"
+                condition=Q(la_code__regex=r"^\d{3}$") | Q(added_by_hand=True, la_code=""),
+                name="school_la_code_three_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(urn__isnull=False) | Q(added_by_hand=True),
+                name="school_urn_unless_added_by_hand",
+                violation_error_message="Only a school added by hand may have no URN.",
+            ),
+            models.CheckConstraint(
+                condition=Q(added_by_hand=False) | Q(added_by_authority__isnull=False),
+                name="school_added_by_hand_names_authority",
+            ),
+        ]
+        indexes = [
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="school_name_trgm"),
+            # Postcode search by its start, spaces ignored (children.selectors.schools_search).
+            models.Index(
+                OpClass(
+                    Replace(Upper("postcode"), models.Value(" "), models.Value("")),
+                    name="text_pattern_ops",
+                ),
+                name="school_postcode_search_idx",
             ),
         ]
 
     def __str__(self) -> str:
+        if not self.urn:
+            return f"{self.name} (added by hand)"
         return f"{self.name} (URN {self.urn})"
+
+    @property
+    def urn_label(self) -> str:
+        return self.urn or "None (added by hand)"
 
 
 class Child(TenantModel):
@@ -525,3 +575,55 @@ class ChildAccessGrant(UserObjectPermissionBase, TenantModel):
     def is_active(self, day: date | None = None) -> bool:
         day = day or clock.today()
         return self.revoked_at is None and self.expires_on > day
+
+
+class SchoolMoveRequest(TenantModel):
+    """An in-year school move waiting for the Virtual School's say-so (when the
+    authority's policy asks for it): authorised, the move is made; declined, with the
+    reason; withdrawn by the Virtual School or the person who asked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for authorisation"
+        AUTHORISED = "authorised", "Authorised"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="school_moves")
+    from_enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField("start date at the new school")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="school_move_declined_has_reason",
+                violation_error_message="Say why the move is declined.",
+            ),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(status="pending"),
+                name="school_move_one_pending_per_child",
+                violation_error_message="This child already has a school move waiting.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["local_authority", "status", "requested_at"], name="school_move_la_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} to {self.to_school} from {self.start_date}"

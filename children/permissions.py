@@ -320,3 +320,55 @@ def can_revoke_grant(actor, grant) -> bool:
     if role == Role.DESIGNATED_TEACHER:
         return grant.school_id is not None and grant.school_id in actor.school_ids
     return False
+
+
+# --- May this actor …? School moves, placement moves and allocations ------------------------
+
+#: Who may move a child's school or placement: the Virtual School, the authority's
+#: administrators, and the child's own worker (the view reached the child through their
+#: allocation).
+_MOVERS = AUTHORITY_WIDE_ROLES | {Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER}
+
+
+def _of_my_authority(actor, local_authority_id) -> bool:
+    return local_authority_id in actor.authority_ids
+
+
+def can_move_school(actor, child) -> bool:
+    """May ``actor`` move ``child`` to another school (or ask for the move, when the
+    authority's policy needs the Virtual School to authorise it)?"""
+    role = getattr(actor, "role", None)
+    return role in _MOVERS and _of_my_authority(actor, child.local_authority_id)
+
+
+def can_move_school_without_authorisation(actor, child) -> bool:
+    """Does a move ``actor`` makes take effect at once, whatever the authority's policy
+    on in-year transfers? Only the child's own Virtual School's."""
+    role = getattr(actor, "role", None)
+    return role in VIRTUAL_SCHOOL_ROLES and _of_my_authority(actor, child.local_authority_id)
+
+
+def can_authorise_school_move(actor, request=None) -> bool:
+    """May ``actor`` authorise or decline ``request`` (see the requests waiting, when
+    None)? The Virtual School of the child's authority."""
+    if getattr(actor, "role", None) not in VIRTUAL_SCHOOL_ROLES:
+        return False
+    return request is None or _of_my_authority(actor, request.local_authority_id)
+
+
+def can_move_placement(actor, child) -> bool:
+    """May ``actor`` record ``child``'s move to a new placement?"""
+    role = getattr(actor, "role", None)
+    return role in _MOVERS and _of_my_authority(actor, child.local_authority_id)
+
+
+def can_change_allocation(actor, child) -> bool:
+    """May ``actor`` allocate ``child`` a new social worker, IRO or personal adviser? The
+    Virtual School and the authority's administrators."""
+    role = getattr(actor, "role", None)
+    return role in AUTHORITY_WIDE_ROLES and _of_my_authority(actor, child.local_authority_id)
+
+
+def can_add_school(actor) -> bool:
+    """May ``actor`` add a school that is not on the shared list? Virtual School staff."""
+    return getattr(actor, "role", None) in VIRTUAL_SCHOOL_ROLES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from epep.audit.services import audit_record
@@ -116,3 +116,72 @@ def children_on_roll_by_school(
         .annotate(children=Count("child_id", distinct=True))
     )
     return {row["school_id"]: row["children"] for row in rows}
+
+
+#: How many schools a search shows at most.
+SCHOOL_SEARCH_LIMIT = 20
+
+
+def schools_search(*, query: str, limit: int = SCHOOL_SEARCH_LIMIT) -> list:
+    """Schools on the shared list (and those added by hand) matching ``query``: a 6-digit
+    URN exactly, a postcode by its start, or words of the name (each word anywhere in the
+    name; trigram index ``school_name_trgm``). At most ``limit``, by name."""
+    from django.db.models.functions import Upper
+
+    from .models import School
+
+    query = " ".join(query.split())[:100]
+    if len(query) < 2:
+        return []
+    if query.isdigit() and len(query) == 6:
+        return list(School.objects.filter(urn=query))
+    compact = query.replace(" ", "").upper()
+    name_filter = Q()
+    for word in query.split():
+        name_filter &= Q(name_upper__contains=word.upper())
+    postcode = Q()
+    if any(ch.isdigit() for ch in compact) and len(compact) <= 8:
+        postcode = Q(postcode_compact__startswith=compact)
+    schools = School.objects.annotate(name_upper=Upper("name"))
+    if postcode:
+        from django.db.models import Value
+        from django.db.models.functions import Replace
+
+        schools = schools.annotate(
+            postcode_compact=Replace(Upper("postcode"), Value(" "), Value(""))
+        )
+        return list(schools.filter(name_filter | postcode).order_by("name", "pk")[:limit])
+    return list(schools.filter(name_filter).order_by("name", "pk")[:limit])
+
+
+def school_move_requests_waiting(*, actor: Actor | None) -> QuerySet:
+    """The school moves waiting for ``actor``'s Virtual School to authorise, oldest
+    first, with what the list shows (one query)."""
+    from .models import SchoolMoveRequest
+    from .permissions import can_authorise_school_move
+
+    if not can_authorise_school_move(actor):
+        return SchoolMoveRequest.objects.none()
+    return (
+        SchoolMoveRequest.objects.filter(
+            local_authority_id__in=sorted(actor.authority_ids),
+            status=SchoolMoveRequest.Status.PENDING,
+        )
+        .select_related("child", "to_school", "from_enrolment__school", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def access_school_move_request_by_id(*, actor: Actor | None, request_id: UUID):
+    """The one way to fetch a school move request a URL names: one about a child
+    ``actor`` may see, or the same 404 as a missing id."""
+    from .models import SchoolMoveRequest
+
+    return fetch_or_404(
+        SchoolMoveRequest.objects.filter(
+            child__in=children_for(actor=actor).values("pk")
+        ).select_related("child", "to_school", "from_enrolment__school", "requested_by"),
+        actor=actor,
+        object_type="children.schoolmoverequest",
+        public_id=request_id,
+    )

@@ -249,7 +249,7 @@ def pep_context(pep: Pep, *, draft: bool) -> dict:
         ("UPN", child.upn),
         ("Year group", _year_group_label(pep.year_group)),
         ("Key stage", pep.key_stage),
-        ("School", f"{pep.school.name} (URN {pep.school.urn})" if pep.school else ""),
+        ("School", str(pep.school) if pep.school else ""),
         ("Local authority", authority.name),
         ("Virtual School", authority.virtual_school_name),
         ("SEN status", sen),

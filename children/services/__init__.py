@@ -4,6 +4,17 @@ allocations, access grants), ``care`` (periods of care: entering and leaving) an
 one transaction, validated, with its audit event. Every public name is importable from
 ``children.services``."""
 
+from .care import LEAVING_REASONS, care_enter_again, care_leave, child_add
+from .moves import (
+    allocation_change,
+    is_in_year_transfer,
+    placement_move,
+    school_add_by_hand,
+    school_move,
+    school_move_authorise,
+    school_move_decline,
+    school_move_needs_authorisation,
+)
 from .records import (
     VIEW_CHILD,
     _view_child_permission,
@@ -18,6 +29,18 @@ from .records import (
 )
 
 __all__ = [
+    "LEAVING_REASONS",
+    "care_enter_again",
+    "care_leave",
+    "child_add",
+    "allocation_change",
+    "is_in_year_transfer",
+    "placement_move",
+    "school_add_by_hand",
+    "school_move",
+    "school_move_authorise",
+    "school_move_decline",
+    "school_move_needs_authorisation",
     "VIEW_CHILD",
     "_view_child_permission",
     "allocation_start",

@@ -96,3 +96,21 @@ def access_endorsement_by_id(*, actor, endorsement_id):
         public_id=endorsement_id,
         belongs_to_child=False,
     )
+
+
+def people_in_role(*, authority_id: int, role):
+    """The people with an active membership of ``authority_id`` in ``role`` (its carers,
+    social workers, IROs, personal advisers), by name: whom a child can be placed with or
+    allocated to."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Membership
+
+    members = Membership.objects.active().filter(
+        local_authority_id=authority_id, role=Role(role).value
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=members.values("user_id"))
+        .order_by("full_name", "pk")
+    )

@@ -73,3 +73,33 @@ def test_the_virtual_school_of_another_authority_gives_no_access_here():
     other_vs = actor(Role.VS_HEAD, authorities=(AWAY,))
     assert permissions.can_grant_access(other_vs, HOME_CHILD) is False
     assert permissions.can_revoke_grant(other_vs, _grant(HOME, None)) is False
+
+
+# --- Moves: school, placement, workers; schools added by hand -----------------------------
+
+MOVERS = VS | {Role.LA_ADMIN, Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER}
+
+MOVE_RULES = {
+    (permissions.can_move_school, "home"): MOVERS,
+    (permissions.can_move_school, "away"): set(),
+    (permissions.can_move_school_without_authorisation, "home"): VS,
+    (permissions.can_move_school_without_authorisation, "away"): set(),
+    (permissions.can_move_placement, "home"): MOVERS,
+    (permissions.can_move_placement, "away"): set(),
+    (permissions.can_change_allocation, "home"): VS | {Role.LA_ADMIN},
+    (permissions.can_change_allocation, "away"): set(),
+    (permissions.can_authorise_school_move, "home"): VS,
+    (permissions.can_authorise_school_move, "away"): set(),
+}
+
+
+@pytest.mark.parametrize("case", MOVE_RULES, ids=lambda case: f"{case[0].__name__}-{case[1]}")
+def test_move_rules(case):
+    rule, where = case
+    child = HOME_CHILD if where == "home" else AWAY_CHILD
+    assert allowed(rule, child) == MOVE_RULES[case]
+
+
+def test_seeing_the_moves_to_authorise_and_adding_schools_is_the_virtual_schools():
+    assert allowed(permissions.can_authorise_school_move) == VS
+    assert allowed(permissions.can_add_school) == VS

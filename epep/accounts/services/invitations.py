@@ -102,7 +102,7 @@ def _refuse_school_role_elsewhere(actor, authority, school, role: Role, email: s
         "role": actor.role,
         "action": "invite_refused",
         "object_type": "children.school",
-        "object_id": school.urn,
+        "object_id": school.urn or str(school.public_id),
         "local_authority_id": authority.pk,
         "detail": {"email": email.strip().lower(), "role": role.value},
     }
