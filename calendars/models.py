@@ -5,6 +5,7 @@ The tables kept their names from when these models lived in ``meetings``
 (``meetings_schoolterm``, ...): the move was a change of Django state only (migration
 ``calendars.0001_initial``), so no row moved and the row-level-security policies stand."""
 
+import uuid
 from datetime import date
 
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -159,6 +160,7 @@ class SchoolClosure(TenantModel):
     )
     date = models.DateField(help_text="A school day inside one of the authority's terms.")
     reason = models.CharField(max_length=100, help_text="For example: INSET day.")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         db_table = "meetings_schoolclosure"
