@@ -135,6 +135,14 @@ class PepSection(TenantChildRow):
     updated_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: Set when whoever finishes the PEP records that this section could not be obtained
+    #: (``peps.services.section_mark_not_obtained``): it then counts as complete, and
+    #: everyone who reads the PEP sees why. Empty: not marked.
+    not_obtained_reason = models.TextField(blank=True)
+    not_obtained_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    not_obtained_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pep", "key"]
@@ -144,6 +152,61 @@ class PepSection(TenantChildRow):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} v{self.version}"
+
+
+class SectionRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting"
+    DONE = "done", "Written"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SectionRequest(TenantChildRow):
+    """Whoever finishes a PEP asking someone who may write one of its sections (the
+    carer, the social worker) to write it: a task in that person's in-tray and an email.
+    Closed (``done``) when that person saves the section, or withdrawn. One open request
+    per PEP, section and person."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pep = models.ForeignKey(Pep, on_delete=models.CASCADE, related_name="section_requests")
+    section = models.CharField(max_length=40, choices=[(s.key, s.title) for s in SECTIONS])
+    requested_from = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="section_requests"
+    )
+    #: the role in which they write the section (what their in-tray shows it under)
+    requested_from_role = models.CharField(max_length=30)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=SectionRequestStatus.choices, default=SectionRequestStatus.OPEN
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pep", "section", "requested_from"],
+                condition=Q(status="open"),
+                name="section_request_one_open",
+                violation_error_message="This person has already been asked for this section.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "done", "withdrawn"]),
+                name="section_request_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["requested_from", "created_at"],
+                condition=Q(status="open"),
+                name="section_request_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_section_display()} from user {self.requested_from_id}"
 
 
 class AttainmentEntry(TenantChildRow):

@@ -96,6 +96,14 @@ MOVES: tuple[Move, ...] = (
 )
 
 
+#: Who finishes a PEP (whoever submits it): they may ask the people who write the other
+#: sections for them, or record that a section could not be obtained.
+PEP_FINISHERS = frozenset(role for move in MOVES if move.needs_complete for role in move.roles)
+#: The roles that can be asked to write a section: they write sections of a child's PEP
+#: but do not finish it.
+SECTION_REQUEST_ROLES = _CARER | _SOCIAL_WORK
+
+
 def move_between(source: str, target: str) -> Move | None:
     """The move from ``source`` to ``target`` (None: no such move in the cycle)."""
     return next((m for m in MOVES if m.source == source and m.target == target), None)
@@ -173,6 +181,43 @@ def can_edit_section(actor, pep, section) -> bool:
     """May ``actor`` change ``section`` (a ``peps.sections.Section`` or its key)?"""
     key = getattr(section, "key", section)
     return _role(actor) in SECTION_EDITORS.get(key, frozenset())
+
+
+def can_request_section(actor, pep, section) -> bool:
+    """May ``actor`` ask someone else to write ``section`` of ``pep``? Whoever finishes
+    the PEP, for a section that the carer or the social worker writes."""
+    key = getattr(section, "key", section)
+    return _role(actor) in PEP_FINISHERS and bool(
+        SECTION_EDITORS.get(key, frozenset()) & SECTION_REQUEST_ROLES
+    )
+
+
+def can_be_asked_for_section(role, section) -> bool:
+    """May someone acting in ``role`` be asked to write ``section``?"""
+    return role in roles_asked_for_section(section)
+
+
+def roles_asked_for_section(section) -> frozenset[Role]:
+    """The roles whose holders may be asked to write ``section``."""
+    key = getattr(section, "key", section)
+    return SECTION_EDITORS.get(key, frozenset()) & SECTION_REQUEST_ROLES
+
+
+def can_be_asked_for_sections(actor) -> bool:
+    """Is ``actor`` in a role that may be asked to write sections (their in-tray lists
+    the requests)?"""
+    return _role(actor) in SECTION_REQUEST_ROLES
+
+
+def can_mark_section_not_obtained(actor, pep, section) -> bool:
+    """May ``actor`` record that ``section`` could not be obtained? Whoever finishes the
+    PEP, for a section someone else writes (their own they write, or say why not)."""
+    key = getattr(section, "key", section)
+    return (
+        _role(actor) in PEP_FINISHERS
+        and key in SECTION_EDITORS
+        and not can_edit_section(actor, pep, key)
+    )
 
 
 def can_edit_targets(actor, pep) -> bool:

@@ -25,6 +25,8 @@ class NotificationKind(models.TextChoices):
     #: A PEP meeting invitation, change or cancellation: its own text and .ics attached,
     #: always sent at once (never held for a digest).
     MEETING = "meeting", "PEP meeting invitation"
+    #: Someone finishing a PEP asks the carer or social worker to write a section.
+    SECTION_REQUEST = "section_request", "Request to write a PEP section"
     OTHER = "other", "Other"
 
 

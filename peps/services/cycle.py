@@ -110,27 +110,46 @@ def pep_start(
     return pep
 
 
-def pep_completeness(pep: Pep) -> list[str]:
-    """What is missing before the PEP can be submitted, in plain words."""
+def pep_completeness_items(pep: Pep) -> list[tuple[str, str]]:
+    """What is missing before the PEP can be submitted: ``(where, message)`` pairs,
+    ``where`` naming the part of the PEP (``section:<key>:<field>``, ``targets``,
+    ``review``, ``meeting``) so a page can link each to its field. A section recorded as
+    could not be obtained counts as complete."""
     problems = []
     sections = {s.key: s for s in pep.sections.all()}
     for definition in SECTIONS:
-        data = sections[definition.key].data if definition.key in sections else {}
+        row = sections.get(definition.key)
+        if row is not None and row.not_obtained_reason:
+            continue
+        data = row.data if row is not None else {}
         if definition.key == "child_views":
             if child_views_missing(data):
                 problems.append(
-                    "My Voice: record the child's views, or say why they are not recorded."
+                    (
+                        "section:child_views:views",
+                        "My Voice: record the child's views, or say why they are not recorded.",
+                    )
                 )
             continue
         for field in missing_fields(definition, data):
-            problems.append(f"{definition.title}: {field.label} is missing.")
+            problems.append(
+                (
+                    f"section:{definition.key}:{field.name}",
+                    f"{definition.title}: {field.label} is missing.",
+                )
+            )
     if not pep.targets.exists():
-        problems.append("Targets: add at least one SMART target.")
+        problems.append(("targets", "Targets: add at least one SMART target."))
     if pep.previous_id and Target.objects.filter(pep_id=pep.previous_id, outcome="").exists():
-        problems.append("Last term's targets: say how each one went.")
+        problems.append(("review", "Last term's targets: say how each one went."))
     if pep.meeting_date is None:
-        problems.append("Meeting: enter the date of the PEP meeting.")
+        problems.append(("meeting", "Meeting: enter the date of the PEP meeting."))
     return problems
+
+
+def pep_completeness(pep: Pep) -> list[str]:
+    """What is missing before the PEP can be submitted, in plain words."""
+    return [message for _, message in pep_completeness_items(pep)]
 
 
 def _queue_pdf_archive(pep: Pep) -> None:

@@ -79,4 +79,8 @@ def pep_section_save(*, actor, pep: Pep, key: str, data: dict, base_version: int
     section.save(update_fields=["data", "version", "updated_at", "updated_by"])
     section.refresh_from_db(fields=["version"])
     _audit(actor, "update", pep, section, section=key, fields=changed)
+    # The person who was asked for this section has written it: their request is done.
+    from .requests import section_requests_answer
+
+    section_requests_answer(actor=actor, pep=pep, key=key)
     return section

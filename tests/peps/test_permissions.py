@@ -170,3 +170,32 @@ def test_deleting_documents(case):
     )
     assert allowed(permissions.can_delete_attachment, document) == DELETERS[case]
     assert permissions.can_delete_attachment(None, document) is False
+
+
+#: section -> (who may ask someone else for it, who may be asked for it, who may record it
+#: as could not be obtained). Whoever finishes the PEP (the designated teacher) asks the
+#: carer or the social worker, and marks only the sections they do not write themselves.
+SECTION_REQUESTS = {
+    "education": (set(), set(), set()),
+    "achievements": (DT, CARER | SW, set()),
+    "needs": (DT, SW, set()),
+    "support": (set(), set(), set()),
+    "aspirations": (DT, SW | CARER, set()),
+    "activities": (DT, CARER | SW, set()),
+    "child_views": (DT, CARER, set()),
+    "carer_views": (DT, CARER | SW, DT),
+    "social_worker_views": (DT, SW, DT),
+    "designated_teacher_views": (set(), set(), set()),
+}
+
+
+@pytest.mark.parametrize("key", SECTION_REQUESTS)
+def test_who_may_ask_for_a_section_be_asked_and_mark_it_not_obtained(key):
+    askers, asked, markers = SECTION_REQUESTS[key]
+    assert allowed(permissions.can_request_section, PEP, key) == askers
+    assert {r for r in ROLES if permissions.can_be_asked_for_section(r, key)} == asked
+    assert allowed(permissions.can_mark_section_not_obtained, PEP, key) == markers
+
+
+def test_who_is_asked_for_sections_sees_requests_in_their_in_tray():
+    assert allowed(permissions.can_be_asked_for_sections) == CARER | SW
