@@ -149,7 +149,17 @@ def child_visibility(actor: Actor | None, day: date | None = None) -> Q:
     if not ids:
         return Q(pk__in=[])
     first, *rest = ids
-    return Q(pk__in=first.union(*rest) if rest else first)
+    visible = Q(pk__in=first.union(*rest) if rest else first)
+    if actor.role not in AUTHORITY_WIDE_ROLES:
+        # A child who has left care is a former child in care: only the Virtual School
+        # (and the authority's administrators) still read their record.
+        visible &= in_care_on(day)
+    return visible
+
+
+def in_care_on(day: date) -> Q:
+    """Children in care on ``day``: not recorded as having left care on or before it."""
+    return Q(left_care_on__isnull=True) | Q(left_care_on__gt=day)
 
 
 def _db_authority_ids(
@@ -285,6 +295,45 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
         endorsed=endorsed,
         db_authority_ids=db_ids,
     )
+
+
+# --- May this actor …? Adding children, and their periods of care -------------------------
+
+
+def can_add_child(actor) -> bool:
+    """May ``actor`` add a child their authority has taken into care? The Virtual School,
+    the authority's administrators and its social workers."""
+    role = getattr(actor, "role", None)
+    return role in AUTHORITY_WIDE_ROLES or role == Role.SOCIAL_WORKER
+
+
+def can_record_care(actor, child) -> bool:
+    """May ``actor`` record ``child`` leaving care or entering it again? The Virtual
+    School and administrators of the child's authority, and a social worker of that
+    authority (the service also checks they are the child's allocated social worker)."""
+    role = getattr(actor, "role", None)
+    if role not in AUTHORITY_WIDE_ROLES and role != Role.SOCIAL_WORKER:
+        return False
+    return child.local_authority_id in actor.authority_ids
+
+
+def can_record_care_of_any_child(actor) -> bool:
+    """May ``actor`` record care for any child of their authority, allocated to them or
+    not? The Virtual School and the authority's administrators (a social worker: only
+    their own allocated child)."""
+    return getattr(actor, "role", None) in AUTHORITY_WIDE_ROLES
+
+
+def can_choose_social_worker(actor) -> bool:
+    """Does ``actor`` choose the social worker of a child they add? The Virtual School and
+    the authority's administrators; a social worker adding a child is its social worker."""
+    return getattr(actor, "role", None) in AUTHORITY_WIDE_ROLES
+
+
+def can_see_former_children(actor) -> bool:
+    """May ``actor`` list the children who have left their authority's care? The
+    Virtual School and the authority's administrators."""
+    return getattr(actor, "role", None) in AUTHORITY_WIDE_ROLES
 
 
 # --- May this actor …? Rules about a child's record and who else may see it ----------------

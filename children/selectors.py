@@ -65,6 +65,53 @@ def access_child_by_id(
     return child
 
 
+def possible_duplicates(
+    *, actor: Actor | None, upn: str = "", first: str = "", last: str = "", dob=None
+) -> list[Child]:
+    """Children of ``actor``'s authority who may be the child being added: the same UPN,
+    or the same legal first and last names (whatever their case) and date of birth.
+    Former children in care count: a child entering care again is recorded on their
+    existing record. At most 10, by name."""
+    if actor is None or not actor.authority_ids:
+        return []
+    match = Q(pk__in=[])
+    upn = (upn or "").strip().upper()
+    if upn:
+        match |= Q(upn=upn)
+    if first and last and dob:
+        match |= Q(
+            legal_first_name__iexact=first.strip(),
+            legal_last_name__iexact=last.strip(),
+            date_of_birth=dob,
+        )
+    return list(
+        Child.objects.filter(match, local_authority_id__in=sorted(actor.authority_ids)).order_by(
+            "legal_last_name", "legal_first_name", "pk"
+        )[:10]
+    )
+
+
+def former_children(*, actor: Actor | None) -> QuerySet[Child]:
+    """The children who have left ``actor``'s authority's care, most recent first, with
+    the reason their latest period of care ended (one query a page)."""
+    from .models import CarePeriod
+    from .permissions import can_see_former_children
+
+    if not can_see_former_children(actor):
+        return Child.objects.none()
+    day = today()
+    latest_reason = CarePeriod.objects.filter(
+        child=OuterRef("pk"), ended_on__isnull=False
+    ).order_by("-ended_on")
+    return (
+        Child.objects.filter(
+            local_authority_id__in=sorted(actor.authority_ids), left_care_on__lte=day
+        )
+        .annotate(reason_ended=Subquery(latest_reason.values("reason_ended")[:1]))
+        .order_by("-left_care_on", "legal_last_name", "legal_first_name", "pk")
+    )
+
+
 def enrolments_for_child(*, child: Child) -> QuerySet[Enrolment]:
     return child.enrolments.select_related("school").order_by("-start_date")
 

@@ -68,7 +68,7 @@ TASK_LEAD_DAYS = 20
 #: Children worked out per batch (each batch costs the same fixed number of queries).
 REFRESH_BATCH = 1000
 #: Part of every inputs digest: change it when the rules change, so every child is redone.
-RULES_VERSION = "2026-12-1"
+RULES_VERSION = "2026-12-2"
 
 
 def _pep_held_on(pep: Pep) -> date | None:
@@ -203,11 +203,17 @@ def _fingerprint(batch: _Batch, inputs: _ChildInputs) -> str:
 
 
 def _wanted_deadlines(batch: _Batch, inputs: _ChildInputs, held) -> list[tuple]:
-    """(kind, trigger, Due) for every obligation the child's records create."""
+    """(kind, trigger, Due) for every obligation the child's records create, in the
+    current period of care only (``entered_care_on`` is the latest period's start). A child
+    who has left care has none: their unmet deadlines are dropped and their tasks close."""
     la, day, terms, closures = batch.la, batch.day, batch.terms, inputs.closures
     child = inputs.child
     entered = child.entered_care_on
     end = child.left_care_on
+    if end and end <= day:
+        return []
+    # PEPs held in an earlier period of care meet none of this period's obligations.
+    held = [(on, pep) for on, pep in held if on >= entered]
     wanted = [
         (
             DeadlineKind.FIRST_PEP,

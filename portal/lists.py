@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
-from children.permissions import today
+from children.permissions import in_care_on, today
 from children.selectors import children_for
 from deadlines.models import DeadlineKind
 from deadlines.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
@@ -67,7 +67,12 @@ def task_page_context(request, states: StateCalendars) -> dict:
 
 def render_child_list(request, *, template, title, searchable=False, extra=None):
     day = today()
-    children = children_for(actor=request.actor, day=day).annotate(**next_deadline_annotations())
+    # Children in care only: a former child in care is on the Virtual School's own list.
+    children = (
+        children_for(actor=request.actor, day=day)
+        .filter(in_care_on(day))
+        .annotate(**next_deadline_annotations())
+    )
     query = request.GET.get("q", "").strip() if searchable else ""
     if "\x00" in query:
         # No name or UPN holds a NUL character, and PostgreSQL refuses to compare one.

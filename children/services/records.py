@@ -48,9 +48,12 @@ def _deadlines_follow(child: Child) -> None:
 
 @transaction.atomic
 def child_create(*, actor: Actor | None, **fields) -> Child:
+    from .care import first_period_for
+
     child = Child(**fields)
     child.full_clean()
     child.save()
+    first_period_for(child)
     _audit_change(actor, "create", child, child)
     _deadlines_follow(child)
     return child

@@ -25,6 +25,10 @@ CHILD_RULES = {
     (permissions.can_grant_access, "away"): set(),
     (permissions.can_delegate_access, "home"): DT,
     (permissions.can_delegate_access, "away"): DT,  # on roll at their school: the service
+    # Leaving care, entering again: a social worker only for their own allocated child
+    # (the service checks the allocation).
+    (permissions.can_record_care, "home"): VS | {Role.LA_ADMIN, Role.SOCIAL_WORKER},
+    (permissions.can_record_care, "away"): set(),
 }
 
 
@@ -33,6 +37,13 @@ def test_child_rules(case):
     rule, where = case
     child = HOME_CHILD if where == "home" else AWAY_CHILD
     assert allowed(rule, child) == CHILD_RULES[case]
+
+
+def test_who_adds_children_and_lists_former_children():
+    assert allowed(permissions.can_add_child) == VS | {Role.LA_ADMIN, Role.SOCIAL_WORKER}
+    assert allowed(permissions.can_see_former_children) == VS | {Role.LA_ADMIN}
+    assert allowed(permissions.can_record_care_of_any_child) == VS | {Role.LA_ADMIN}
+    assert allowed(permissions.can_choose_social_worker) == VS | {Role.LA_ADMIN}
 
 
 def test_granting_without_a_child_is_the_role_alone():
