@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "epep.tenancy.context_processors.actor",
+                "portal.authority_settings.context_processors.authority_settings",
             ],
         },
     },

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from .permissions import can_open_authority_settings
 from .roles import Role
 
 ROLE_HOME_URL = {
@@ -47,6 +48,15 @@ def navigation_for(request, actor) -> list[dict]:
         # LA administrators and Virtual School staff: account administration
         # (portal.people), whose pages all live under this one.
         items.append({"label": "People", "url": reverse("portal:people:list"), "section": True})
+    if can_open_authority_settings(actor):
+        # The authority's PEP policy and school calendar (portal.authority_settings).
+        items.append(
+            {
+                "label": "Settings",
+                "url": reverse("portal:authority_settings:index"),
+                "section": True,
+            }
+        )
     if actor.role is not None:
         # Everyone with a role gets reminders: choose each as it happens or one a day.
         items.append(

@@ -37,3 +37,11 @@ def can_edit_authority_policy(actor, authority) -> bool:
         and authority_id is not None
         and authority_id in actor.authority_ids
     )
+
+
+def can_open_authority_settings(actor) -> bool:
+    """May ``actor`` open their authority's settings pages (PEP policy, term dates,
+    closures, submission dates)? Virtual School staff and LA administrators of one
+    authority; what each may change there is ``can_edit_authority_policy`` and
+    ``calendars.permissions.can_edit_calendar``."""
+    return actor is not None and actor.role in AUTHORITY_WIDE_ROLES and len(actor.authorities) == 1

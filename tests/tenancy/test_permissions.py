@@ -38,3 +38,10 @@ POLICY_EDITORS = {Role.LA_ADMIN, Role.VS_HEAD}
 def test_who_edits_the_authority_policy(authority, expected):
     assert allowed(permissions.can_edit_authority_policy, authority) == expected
     assert permissions.can_edit_authority_policy(None, HOME) is False
+
+
+def test_who_opens_the_authority_settings():
+    assert allowed(permissions.can_open_authority_settings) == AUTHORITY_STAFF
+    assert permissions.can_open_authority_settings(None) is False
+    two = actor(Role.VS_HEAD, authorities=(HOME, AWAY))
+    assert permissions.can_open_authority_settings(two) is False
