@@ -109,9 +109,13 @@ class Task(TenantModel):
 
 class DeadlineInputs(TenantModel):
     """What a child's deadlines and tasks were last worked out from: a digest of every
-    input (the day, the authority's policy and calendar, the child's dates, enrolments,
-    placements, allocations, PEPs and meetings, the school's endorsed teachers), so
-    ``deadlines.services.deadlines_refresh`` skips a child whose inputs have not changed.
+    input (the rules' version, the authority's policy and calendar, the child's dates,
+    enrolments, placements, allocations, PEPs and meetings, the school's endorsed
+    teachers), the day they were worked out and the first day on which the passing of
+    time alone could change them (``valid_until``: a task's window opens, a submission
+    date passes, a school place, allocation or care ends...). ``deadlines_refresh`` skips a
+    child whose digest is unchanged and who is inside that window; the nightly job picks
+    only children outside it (their inputs' changes were worked out when they were made).
 
     A tenant row: composite key (child, authority) (migration)."""
 
@@ -120,6 +124,10 @@ class DeadlineInputs(TenantModel):
     )
     fingerprint = models.CharField(max_length=64)
     refreshed_on = models.DateField()
+    #: The first day the result may differ with nothing else changed (null: unknown).
+    valid_until = models.DateField(null=True)
+    #: ``deadlines.services.RULES_VERSION`` when it was worked out.
+    rules_version = models.CharField(max_length=20, default="", db_default="")
 
     class Meta:
         db_table = "meetings_deadlineinputs"

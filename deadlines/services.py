@@ -32,10 +32,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, Min, Q, When
 from django.db.models.expressions import RawSQL
 
-from calendars.days import CalendarExhausted, local_date, school_days_between, working_days_between
+from calendars.days import (
+    CalendarExhausted,
+    is_school_day,
+    is_working_day,
+    local_date,
+    school_days_between,
+    working_days_between,
+)
 from calendars.models import SchoolClosure, SchoolTerm, SubmissionDate
 from children.models import Allocation, Child, Enrolment, Placement, current_on
 from children.permissions import today
@@ -89,6 +96,8 @@ class _ChildInputs:
     peps: list = field(default_factory=list)
     meeting_days: list = field(default_factory=list)  # scheduled or held, Europe/London
     workers: dict = field(default_factory=dict)  # allocation kind -> worker ids today
+    #: the next day after today on which one of the child's allocations starts or ends
+    allocation_change: date | None = None
     enrolment: Enrolment | None = None  # the current one
     closures: frozenset = frozenset()
     teachers: frozenset = frozenset()
@@ -155,6 +164,19 @@ def _load_batch(la: LocalAuthority, child_ids: Sequence[int], day: date) -> _Bat
         kind__in=[Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER],
     ).values_list("child_id", "kind", "worker_id"):
         children[child_id].workers.setdefault(kind, set()).add(worker_id)
+    for child_id, next_change in (
+        Allocation.objects.filter(
+            Q(start_date__gt=day) | Q(end_date__gt=day),
+            child_id__in=ids,
+            kind__in=[Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER],
+        )
+        .values("child_id")
+        .annotate(
+            next_change=Min(Case(When(start_date__gt=day, then="start_date"), default="end_date"))
+        )
+        .values_list("child_id", "next_change")
+    ):
+        children[child_id].allocation_change = next_change
     authority_wide = frozenset(closures_by_school.get(None, ()))
     for inputs in children.values():
         current = [e for e in inputs.enrolments if e.start_date <= day] if inputs.enrolments else []
@@ -183,7 +205,6 @@ def _fingerprint(batch: _Batch, inputs: _ChildInputs) -> str:
     la, child = batch.la, inputs.child
     parts = (
         RULES_VERSION,
-        batch.day,
         (la.first_pep_limit, la.first_pep_unit, la.review_cadence),
         tuple(batch.terms),
         tuple(sorted(set(batch.submission_dates))),
@@ -280,6 +301,73 @@ def _days_until(day: date, due: date, calendar) -> int:
     return working_days_between(day, due)
 
 
+#: However far off its next change, a child is worked out again at least this often.
+LONGEST_VALIDITY = timedelta(days=28)
+
+
+def _still_valid(stored: tuple | None, digest: str, day: date) -> bool:
+    """Whether what was stored for a child still holds on ``day``: the same inputs, worked
+    out on or before ``day``, and ``day`` before the first day time alone changes it."""
+    if stored is None:
+        return False
+    fingerprint, refreshed_on, valid_until = stored
+    return (
+        fingerprint == digest
+        and refreshed_on <= day
+        and valid_until is not None
+        and day < valid_until
+    )
+
+
+def _child_valid_until(batch: _Batch, inputs: _ChildInputs) -> date:
+    """The first day after ``batch.day`` on which the child's deadlines or tasks could
+    change with nothing else changed (tasks' windows are added by ``_refresh_batch``):
+    leaving care, a school place or an allocation starting or ending, a submission date
+    passing (the next termly review is added), the next key stage coming within a year,
+    and at the latest ``LONGEST_VALIDITY`` from now."""
+    day, child = batch.day, inputs.child
+    candidates = [day + LONGEST_VALIDITY]
+    if child.left_care_on and child.left_care_on > day:
+        candidates.append(child.left_care_on)
+    for enrolment in inputs.enrolments:
+        candidates.extend(d for d in (enrolment.start_date, enrolment.end_date) if d and d > day)
+    if inputs.allocation_change:
+        candidates.append(inputs.allocation_change)
+    # termly_review_dues lists reviews up to the first submission date on or after today:
+    # the day after it, the next one is added.
+    upcoming = [d for d in batch.submission_dates if d >= day]
+    if upcoming:
+        candidates.append(min(upcoming) + timedelta(days=1))
+    # Key stages are listed up to a year ahead: the next 1 September comes within that
+    # window 366 days before it.
+    horizon = day + timedelta(days=366)
+    next_september = date(horizon.year + (horizon >= date(horizon.year, 9, 1)), 9, 1)
+    candidates.append(next_september - timedelta(days=366))
+    return max(min(candidates), day + timedelta(days=1))
+
+
+def _window_opens(day: date, due: date, calendar) -> date:
+    """The first day on which a task for a deadline due on ``due`` opens (at most
+    ``TASK_LEAD_DAYS`` school days, or working days without a calendar, before it),
+    counted back from ``due``. Never later than the day ``_days_until`` says it opens:
+    outside the recorded terms no day counts, so the walk goes further back."""
+    terms, closures = calendar
+
+    def counts(d: date) -> bool:
+        if terms:
+            return is_school_day(d, terms, closures)
+        return is_working_day(d)
+
+    found, opens = 0, due
+    while opens > day:
+        add = counts(opens)
+        if found + add > TASK_LEAD_DAYS:
+            return opens
+        found += add
+        opens -= timedelta(days=1)
+    return day + timedelta(days=1)
+
+
 def _task_done(inputs: _ChildInputs, deadline: Deadline, kind: str) -> bool:
     """arrange_meeting: a meeting is scheduled (or held) on or after the trigger date, or
     the deadline is met; complete_pep: a PEP held on or after it has been submitted to
@@ -307,18 +395,23 @@ _TASK_TITLES = {
 def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
     """Work out the batch's changed children; returns how many were worked out."""
     day, la_id = batch.day, batch.la.pk
-    stored = dict(
-        DeadlineInputs.objects.filter(child_id__in=_any(batch.children)).values_list(
-            "child_id", "fingerprint"
-        )
-    )
+    stored = {
+        child_id: (fingerprint, refreshed_on, valid_until)
+        for child_id, fingerprint, refreshed_on, valid_until in DeadlineInputs.objects.filter(
+            child_id__in=_any(batch.children)
+        ).values_list("child_id", "fingerprint", "refreshed_on", "valid_until")
+    }
     todo = {}
     for child_id, inputs in batch.children.items():
         digest = _fingerprint(batch, inputs)
-        if force or stored.get(child_id) != digest:
+        if force or not _still_valid(stored.get(child_id), digest, day):
             todo[child_id] = (inputs, digest)
     if not todo:
         return 0
+    valid_until = {
+        child_id: _child_valid_until(batch, inputs) for child_id, (inputs, _) in todo.items()
+    }
+    window_opens: dict[tuple, date] = {}
     existing: dict[int, dict] = {}
     for deadline in Deadline.objects.filter(child_id__in=_any(todo)):
         existing.setdefault(deadline.child_id, {})[(deadline.kind, deadline.due_date)] = deadline
@@ -385,6 +478,11 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
             TASK_LEAD_DAYS
         )
         in_care = child.left_care_on is None or child.left_care_on > day
+        if not in_window and deadline.met_on is None:
+            key = (deadline.due_date, inputs.closures)
+            if key not in window_opens:
+                window_opens[key] = _window_opens(day, deadline.due_date, calendar)
+            valid_until[child.pk] = min(valid_until[child.pk], window_opens[key])
         assignees: dict[str, frozenset | set] = {}
         if in_window and in_care:
             workers = inputs.workers.get(Role.SOCIAL_WORKER) or inputs.workers.get(
@@ -424,13 +522,18 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
     DeadlineInputs.objects.bulk_create(
         [
             DeadlineInputs(
-                child_id=child_id, local_authority_id=la_id, fingerprint=digest, refreshed_on=day
+                child_id=child_id,
+                local_authority_id=la_id,
+                fingerprint=digest,
+                refreshed_on=day,
+                valid_until=valid_until[child_id],
+                rules_version=RULES_VERSION,
             )
             for child_id, (_inputs, digest) in todo.items()
         ],
         update_conflicts=True,
         unique_fields=["child"],
-        update_fields=["fingerprint", "refreshed_on"],
+        update_fields=["fingerprint", "refreshed_on", "valid_until", "rules_version"],
     )
     return len(todo)
 
@@ -484,21 +587,52 @@ def deadlines_refresh(
     return done
 
 
-def deadlines_refresh_all(*, local_authority_id: int, today: date | None = None) -> int:
-    """Refresh every child in care of one authority (for the nightly job, and after a
-    change of the authority's policy or calendar). Returns how many children it covered
-    (children whose inputs have not changed are covered without being redone)."""
+def deadlines_refresh_all(
+    *, local_authority_id: int, today: date | None = None, changed_only: bool = False
+) -> int:
+    """Refresh every child in care of one authority. Returns how many children it covered
+    (children whose inputs have not changed are covered without being redone).
+
+    By default every child's inputs are read and compared with their digest: after a
+    change of the authority's policy or calendar, and in the weekly check that nothing
+    was changed behind the services' backs. ``changed_only`` (the nightly job) reads only
+    the children the passing of time can have changed: never worked out, worked out under
+    other rules or on a later day, or past their ``valid_until``. Every other change to a
+    child's inputs was worked out when it was made (``children.hooks``), so the night's
+    work is proportional to what changed."""
     day = today or _today()
     with authority_context(local_authority_ids=[local_authority_id]):
-        ids = list(
-            Child.objects.filter(local_authority_id=local_authority_id)
-            .filter(Q(left_care_on__isnull=True) | Q(left_care_on__gte=day))
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        in_care = Child.objects.filter(local_authority_id=local_authority_id).filter(
+            Q(left_care_on__isnull=True) | Q(left_care_on__gte=day)
         )
+        if changed_only:
+            current = DeadlineInputs.objects.filter(
+                local_authority_id=local_authority_id,
+                rules_version=RULES_VERSION,
+                refreshed_on__lte=day,
+                valid_until__gt=day,
+            )
+            in_care = in_care.exclude(pk__in=current.values("child_id"))
+        ids = list(in_care.order_by("pk").values_list("pk", flat=True))
         deadlines_refresh(child_ids=ids, local_authority_id=local_authority_id, today=day)
     return len(ids)
 
 
 def _today() -> date:
     return today()
+
+
+def deadlines_refresh_school_staff(*, school_ids, local_authority_id: int) -> int:
+    """Who the authority lets act at these schools changed: its children on roll there
+    today are worked out again (their designated teachers' tasks follow). Inside the
+    change's transaction; a failure is logged and the weekly check catches up."""
+    day = _today()
+    with authority_context(local_authority_ids=[local_authority_id]):
+        ids = list(
+            Enrolment.objects.filter(
+                current_on(day), local_authority_id=local_authority_id, school_id__in=school_ids
+            ).values_list("child_id", flat=True)
+        )
+    return deadlines_refresh(
+        child_ids=ids, local_authority_id=local_authority_id, today=day, robust=True
+    )

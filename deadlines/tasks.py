@@ -22,18 +22,23 @@ from .services import deadlines_refresh_all
     soft_time_limit=480,
     time_limit=540,
 )
-def refresh_authority_deadlines(local_authority_id: int) -> int:
-    return deadlines_refresh_all(local_authority_id=local_authority_id)
+def refresh_authority_deadlines(local_authority_id: int, changed_only: bool = True) -> int:
+    """The nightly refresh of one authority: only the children the passing of a day can
+    have changed (``changed_only``); ``changed_only=False`` reads and compares every child
+    (the weekly check)."""
+    return deadlines_refresh_all(local_authority_id=local_authority_id, changed_only=changed_only)
 
 
 @every_authority_task(
     name="deadlines.tasks.refresh_all_deadlines", soft_time_limit=60, time_limit=120
 )
-def refresh_all_deadlines() -> int:
-    """Queue one refresh per authority (idempotent: running twice refreshes twice, harmlessly)."""
+def refresh_all_deadlines(changed_only: bool = True) -> int:
+    """Queue one refresh per authority (idempotent: running twice refreshes twice,
+    harmlessly). Nightly: the children the day can have changed; weekly
+    (``changed_only=False``): every child's inputs compared with their digest."""
     ids = list(LocalAuthority.objects.values_list("id", flat=True))
     for authority_id in ids:
-        refresh_authority_deadlines.delay(authority_id)
+        refresh_authority_deadlines.delay(authority_id, changed_only)
     return len(ids)
 
 

@@ -319,10 +319,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "deadlines.tasks.sweep_all_reminders",
         "schedule": 15 * 60,
     },
-    # Deadlines and in-tray tasks move on with the date (deadlines.tasks).
+    # Deadlines and in-tray tasks move on with the date (deadlines.tasks): nightly, the
+    # children the day can have changed (every other change is worked out as it is made)...
     "refresh-deadlines-nightly": {
         "task": "deadlines.tasks.refresh_all_deadlines",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # ...and on Sunday nights every child's inputs compared with what they were worked out
+    # from, in case something changed them behind the services' backs.
+    "check-deadlines-weekly": {
+        "task": "deadlines.tasks.refresh_all_deadlines",
+        "schedule": crontab(hour=3, minute=30, day_of_week=0),
+        "kwargs": {"changed_only": False},
     },
     # Authorities with newly placed children are asked about the school staff there.
     "request-school-role-endorsements": {

@@ -17,7 +17,7 @@ from django.utils import timezone
 from epep.audit.services import audit_record
 
 from . import hooks
-from .context import authority_context
+from .context import all_authorities_context, authority_context
 from .models import LocalAuthority, Membership, SchoolRoleEndorsement
 from .permissions import can_edit_authority_policy, can_endorse_school_roles
 from .roles import SCHOOL_ROLES, Role
@@ -49,6 +49,23 @@ def _decide(endorsement: SchoolRoleEndorsement, state: str, user) -> None:
     endorsement.decided_at = timezone.now()
     endorsement.decided_by = user
     endorsement.save(update_fields=["state", "decided_at", "decided_by"])
+    hooks.school_staff_changed(
+        school_ids=[endorsement.school_id], local_authority_id=endorsement.local_authority_id
+    )
+
+
+def school_staff_account_changed(*, user) -> None:
+    """A person's account was closed or opened again: every authority that endorses a
+    school role of theirs hears of it (``hooks.school_staff_changed``), whichever
+    authority's administrator did it."""
+    by_authority: dict[int, set[int]] = {}
+    with all_authorities_context():
+        for school_id, authority_id in SchoolRoleEndorsement.objects.filter(
+            user_id=user.pk, state=State.ENDORSED
+        ).values_list("school_id", "local_authority_id"):
+            by_authority.setdefault(authority_id, set()).add(school_id)
+        for authority_id, school_ids in sorted(by_authority.items()):
+            hooks.school_staff_changed(school_ids=school_ids, local_authority_id=authority_id)
 
 
 def school_role_endorse_added(
@@ -72,6 +89,10 @@ def school_role_endorse_added(
     )
     if not created and endorsement.state != State.ENDORSED:
         _decide(endorsement, State.ENDORSED, acting_user)
+    elif created:
+        hooks.school_staff_changed(
+            school_ids=[membership.school_id], local_authority_id=authority_id
+        )
     _audit(acting_user, membership.role, "endorse", endorsement, by="invitation")
     return endorsement
 

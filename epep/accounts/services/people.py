@@ -18,6 +18,7 @@ from epep.tenancy.roles import (
 )
 from epep.tenancy.services import (
     school_role_endorsement_withdraw,
+    school_staff_account_changed,
 )
 
 from .. import hooks, permissions
@@ -227,6 +228,7 @@ def user_deactivate(*, actor, user: User) -> User:
     ended = _sessions_end(user)
     user.is_active = False
     user.save(update_fields=["is_active"])
+    school_staff_account_changed(user=user)
     _audit_account(actor, "account_deactivate", user, scope, sessions_ended=ended)
     return user
 
@@ -238,6 +240,7 @@ def user_reactivate(*, actor, user: User) -> User:
         return user
     user.is_active = True
     user.save(update_fields=["is_active"])
+    school_staff_account_changed(user=user)
     _audit_account(actor, "account_reactivate", user, scope)
     return user
 
