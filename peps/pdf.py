@@ -177,12 +177,15 @@ def pep_context(pep: Pep, *, draft: bool) -> dict:
     child, authority = pep.child, pep.local_authority
     child_name = f"{child.legal_first_name} {child.legal_last_name}"
 
-    stored = {s.key: s.data for s in PepSection.objects.filter(pep=pep)}
+    rows = list(PepSection.objects.filter(pep=pep))
+    stored = {s.key: s.data for s in rows}
+    not_obtained = {s.key: s.not_obtained_reason for s in rows if s.not_obtained_reason}
     sections = [
         {
             "key": section.key,
             "title": section.title,
             "description": section.description,
+            "not_obtained": not_obtained.get(section.key, ""),
             "fields": [
                 {"label": f.label, "value": _value(f, stored.get(section.key, {}).get(f.name))}
                 for f in section.fields

@@ -10,11 +10,14 @@ from children.permissions import in_care_on, today
 from children.selectors import children_for
 from deadlines.models import DeadlineKind
 from deadlines.selectors import StateCalendars, next_deadline_annotations, open_tasks_for
+from peps import permissions as pep_permissions
+from peps.selectors import open_section_requests_for
 
 from .task_links import with_links
 
 PAGE_SIZE = 50
 TASKS_PAGE_SIZE = 25
+SECTION_REQUESTS_SHOWN = 25
 
 
 def _next_deadline(child, states: StateCalendars):
@@ -57,7 +60,16 @@ def task_page_context(request, states: StateCalendars) -> dict:
         request.GET.get("tasks_page")
     )
     keep = {key: request.GET[key] for key in ("q", "page") if request.GET.get(key)}
+    asked = (
+        open_section_requests_for(actor=request.actor, limit=SECTION_REQUESTS_SHOWN + 1)
+        if pep_permissions.can_be_asked_for_sections(request.actor)
+        else []
+    )
     return {
+        # Sections the actor has been asked to write (``peps.SectionRequest``), oldest
+        # first, beside their tasks: one query, for the roles that can be asked only.
+        "section_requests": asked[:SECTION_REQUESTS_SHOWN],
+        "more_section_requests": len(asked) > SECTION_REQUESTS_SHOWN,
         "tasks": with_links(request.actor, task_rows(page.object_list, states)),
         "tasks_page": page,
         "tasks_page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),

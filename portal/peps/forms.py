@@ -140,3 +140,34 @@ class ActionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
     )
+
+
+class SectionRequestForm(forms.Form):
+    """Ask one of the people who write a section to write it (``writers``: the section's
+    ``peps.selectors.Writer`` list)."""
+
+    person = forms.ChoiceField(
+        label="Who do you want to ask?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who to ask.", "invalid_choice": "Choose who to ask."},
+    )
+    message = forms.CharField(
+        label="Message (optional)",
+        help_text="Sent with the request, for example what you need by when.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, writers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.writers = {str(w.user.public_id): w for w in writers}
+        self.fields["person"].choices = [(key, w.label) for key, w in self.writers.items()]
+
+
+class NotObtainedForm(forms.Form):
+    reason = forms.CharField(
+        label="Why could it not be obtained?",
+        help_text="Everyone who reads the PEP sees this, the Virtual School included.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -14,6 +14,26 @@ urlpatterns = [
     path(
         "peps/<uuid:pep_id>/sections/<slug:key>/", views.pep_section_save, name="pep_section_save"
     ),
+    path(
+        "peps/<uuid:pep_id>/sections/<slug:key>/ask/",
+        views.section_request_new,
+        name="pep_section_request",
+    ),
+    path(
+        "peps/<uuid:pep_id>/requests/<uuid:request_id>/withdraw/",
+        views.section_request_withdraw,
+        name="pep_section_request_withdraw",
+    ),
+    path(
+        "peps/<uuid:pep_id>/sections/<slug:key>/not-obtained/",
+        views.section_not_obtained,
+        name="pep_section_not_obtained",
+    ),
+    path(
+        "peps/<uuid:pep_id>/sections/<slug:key>/not-obtained/undo/",
+        views.section_not_obtained_undo,
+        name="pep_section_not_obtained_undo",
+    ),
     path("peps/<uuid:pep_id>/move/", views.pep_move, name="pep_move"),
     path("peps/<uuid:pep_id>/targets/", views.target_add, name="pep_target_add"),
     path(

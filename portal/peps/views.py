@@ -21,13 +21,15 @@ from epep.audit.services import audit_record
 from epep.exports import attachment_header
 from peps import permissions, scales, selectors, services
 from peps.models import Status
-from peps.sections import SECTION_BY_KEY, SECTIONS
+from peps.sections import SECTION_BY_KEY, SECTIONS, child_views_missing, missing_fields
 
 from ..access import actor_required, add_service_errors, service_errors
 from .forms import (
     ActionForm,
     MoveForm,
+    NotObtainedForm,
     ReviewForm,
+    SectionRequestForm,
     StartPepForm,
     TargetForm,
     section_form_class,
@@ -53,10 +55,30 @@ def _section_blocks(pep, actor, bound: dict | None = None, conflicts: dict | Non
                 initial={**(section.data if section else {}), "base_version": section.version},
                 prefix=definition.key,
             )
+        data = section.data if section else {}
+        marked = bool(section and section.not_obtained_reason)
+        incomplete = (
+            child_views_missing(data)
+            if definition.key == "child_views"
+            else bool(missing_fields(definition, data))
+        )
+        chasing = not pep.is_locked and incomplete and not marked
+        can_mark = permissions.can_mark_section_not_obtained(actor, pep, definition)
+        can_ask = chasing and permissions.can_request_section(actor, pep, definition)
         blocks.append(
             {
                 "definition": definition,
                 "section": section,
+                "not_obtained": marked,
+                "open_requests": (getattr(section, "open_requests", None) or []) if section else [],
+                "can_ask": can_ask,
+                "asked_roles": sorted(
+                    role.label.lower() for role in permissions.roles_asked_for_section(definition)
+                )
+                if can_ask
+                else [],
+                "can_mark": chasing and can_mark,
+                "can_undo": marked and not pep.is_locked and can_mark,
                 "values": [
                     (f.label, (section.data if section else {}).get(f.name, ""), f)
                     for f in definition.fields
@@ -67,6 +89,17 @@ def _section_blocks(pep, actor, bound: dict | None = None, conflicts: dict | Non
             }
         )
     return blocks
+
+
+def _problem_anchor(actor, pep, where: str) -> str:
+    """Where on the PEP page a missing part is: the field itself when the actor can fill
+    it in, else its section (``where``: from ``services.pep_completeness_items``)."""
+    if where.startswith("section:"):
+        _, key, field = where.split(":", 2)
+        if not pep.is_locked and permissions.can_edit_section(actor, pep, key):
+            return f"#id_{key}-{field}"
+        return f"#section-{key}"
+    return {"targets": "#targets", "review": "#review"}.get(where, "#moves-title")
 
 
 def _attainment_rows(pep):
@@ -84,7 +117,10 @@ def _page(request, pep, *, status=200, **overrides):
     moves = flags["moves"]
     problems = []
     if any(m.needs_complete for m in moves):
-        problems = services.pep_completeness(pep)
+        problems = [
+            {"href": _problem_anchor(actor, pep, where), "message": message}
+            for where, message in services.pep_completeness_items(pep)
+        ]
     previous_targets = list(selectors.previous_targets(pep=pep))
     can_edit_targets = flags["can_edit_targets"]
     context = {
@@ -387,3 +423,110 @@ def pep_pdf(request, pep_id: UUID):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = attachment_header(filename)
     return response
+
+
+def _chased_section(request, pep_id: UUID, key: str, allowed):
+    """The PEP and the section a finishing page names (404 unless ``allowed``)."""
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    definition = SECTION_BY_KEY.get(key)
+    if definition is None or not allowed(request.actor, pep, definition):
+        raise Http404("Page not found")
+    return pep, definition
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def section_request_new(request, pep_id: UUID, key: str):
+    """Ask one of the people who write a section to write it."""
+    pep, definition = _chased_section(request, pep_id, key, permissions.can_request_section)
+    writers = selectors.section_writers(pep=pep, key=key)
+    form = SectionRequestForm(request.POST or None, writers=writers)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            writer = form.writers[form.cleaned_data["person"]]
+            with service_errors(form) as call:
+                services.section_request_send(
+                    actor=request.actor,
+                    pep=pep,
+                    section=key,
+                    person=writer.user,
+                    message=form.cleaned_data["message"],
+                    base_url=request.build_absolute_uri("/"),
+                )
+            if call.ok:
+                messages.success(
+                    request, f"{writer.user.full_name} has been asked to write this section."
+                )
+                return redirect(_pep_url(pep, f"section-{key}"))
+    return render(
+        request,
+        "portal/peps/section_request.html",
+        {
+            "title": f"Ask someone to write {definition.title}",
+            "pep": pep,
+            "child": pep.child,
+            "definition": definition,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@actor_required
+@require_POST
+def section_request_withdraw(request, pep_id: UUID, request_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    asked = selectors.access_section_request_by_id(
+        actor=request.actor, pep=pep, request_id=request_id
+    )
+    with service_errors():
+        services.section_request_withdraw(actor=request.actor, pep=pep, request=asked)
+    messages.success(request, f"The request to {asked.requested_from.full_name} was withdrawn.")
+    return redirect(_pep_url(pep, f"section-{asked.section}"))
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def section_not_obtained(request, pep_id: UUID, key: str):
+    """Record that a section someone else writes could not be obtained, and why."""
+    pep, definition = _chased_section(
+        request, pep_id, key, permissions.can_mark_section_not_obtained
+    )
+    form = NotObtainedForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with service_errors(form) as call:
+                services.section_mark_not_obtained(
+                    actor=request.actor, pep=pep, section=key, reason=form.cleaned_data["reason"]
+                )
+            if call.ok:
+                messages.success(request, f"{definition.title}: recorded as could not be obtained.")
+                return redirect(_pep_url(pep, f"section-{key}"))
+    return render(
+        request,
+        "portal/peps/not_obtained.html",
+        {
+            "title": f"{definition.title} could not be obtained",
+            "pep": pep,
+            "child": pep.child,
+            "definition": definition,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@actor_required
+@require_POST
+def section_not_obtained_undo(request, pep_id: UUID, key: str):
+    pep, definition = _chased_section(
+        request, pep_id, key, permissions.can_mark_section_not_obtained
+    )
+    with service_errors():
+        services.section_unmark_not_obtained(actor=request.actor, pep=pep, section=key)
+    messages.success(request, f"{definition.title}: to be written again.")
+    return redirect(_pep_url(pep, f"section-{key}"))

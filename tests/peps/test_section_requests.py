@@ -208,3 +208,16 @@ def test_a_request_of_another_pep_is_not_found(world):
         )
         with pytest.raises(Http404):
             selectors.access_section_request_by_id(actor=dt, pep=pep, request_id=pep.public_id)
+
+
+def test_the_pdf_shows_why_a_section_could_not_be_obtained(world):
+    from peps.pdf import pep_context
+
+    pep = start(world)
+    with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
+        services.section_mark_not_obtained(
+            actor=dt, pep=pep, section="carer_views", reason="No carer in place this term."
+        )
+        sections = {s["key"]: s for s in pep_context(pep, draft=True)["sections"]}
+    assert sections["carer_views"]["not_obtained"] == "No carer in place this term."
+    assert sections["social_worker_views"]["not_obtained"] == ""
