@@ -232,3 +232,17 @@ def access_school_move_request_by_id(*, actor: Actor | None, request_id: UUID):
         object_type="children.schoolmoverequest",
         public_id=request_id,
     )
+
+
+def access_school_by_id(*, actor: Actor | None, school_id: UUID):
+    """The one way to fetch a school a URL names (schools are shared: any signed-in
+    actor may name one), or the same 404 as a missing id."""
+    from .models import School
+
+    return fetch_or_404(
+        School.objects.all(),
+        actor=actor,
+        object_type="children.school",
+        public_id=school_id,
+        belongs_to_child=False,
+    )

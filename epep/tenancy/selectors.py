@@ -99,15 +99,16 @@ def access_endorsement_by_id(*, actor, endorsement_id):
 
 
 def people_in_role(*, authority_id: int, role):
-    """The people with an active membership of ``authority_id`` in ``role`` (its carers,
-    social workers, IROs, personal advisers), by name: whom a child can be placed with or
-    allocated to."""
+    """The people with an active membership of ``authority_id`` in ``role`` (one role or
+    several: its carers, social workers, IROs, personal advisers), by name: whom a child
+    can be placed with or allocated to."""
     from django.contrib.auth import get_user_model
 
     from .models import Membership
 
+    roles = [role] if isinstance(role, str) else list(role)
     members = Membership.objects.active().filter(
-        local_authority_id=authority_id, role=Role(role).value
+        local_authority_id=authority_id, role__in=sorted(Role(r).value for r in roles)
     )
     return (
         get_user_model()
