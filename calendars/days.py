@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -154,22 +154,31 @@ def is_working_day(day: date) -> bool:
 
 def add_working_days(start: date, days: int) -> date:
     """The date of the ``days``-th working day after ``start``."""
-    day = _check_date(start, "start")
-    remaining = _check_days(days)
-    while remaining:
-        day += ONE_DAY
-        if is_working_day(day):
-            remaining -= 1
-    return day
+    return _add_working_days(_check_date(start, "start"), _check_days(days))
 
 
 def working_days_between(a: date, b: date) -> int:
     """How many working days fall in ``(a, b]`` (0 when ``b`` is on or before ``a``)."""
-    a, b = _check_date(a, "a"), _check_date(b, "b")
+    return _working_days_between(_check_date(a, "a"), _check_date(b, "b"))
+
+
+# Remembered: a nightly refresh asks the same few hundred questions for thousands of
+# children (the arguments are checked before they reach the cache).
+@lru_cache(maxsize=1 << 16)
+def _add_working_days(day: date, remaining: int) -> date:
+    while remaining:
+        day += ONE_DAY
+        if day.weekday() < 5 and day not in bank_holidays(day.year):
+            remaining -= 1
+    return day
+
+
+@lru_cache(maxsize=1 << 16)
+def _working_days_between(a: date, b: date) -> int:
     count, day = 0, a
     while day < b:
         day += ONE_DAY
-        count += is_working_day(day)
+        count += day.weekday() < 5 and day not in bank_holidays(day.year)
     return count
 
 

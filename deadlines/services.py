@@ -31,9 +31,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import ClassVar
 
 from django.db.models import Case, Min, Q, When
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from calendars.days import (
     CalendarExhausted,
@@ -54,6 +56,7 @@ from meetings.models import Meeting, MeetingStatus
 from peps.models import Pep, Status
 
 from . import due_dates
+from .bulk import insert_rows, upsert_rows
 from .models import Deadline, DeadlineInputs, DeadlineKind, Task, TaskKind
 
 logger = logging.getLogger(__name__)
@@ -301,6 +304,47 @@ def _days_until(day: date, due: date, calendar) -> int:
     return working_days_between(day, due)
 
 
+@dataclass(slots=True)
+class _DeadlineRow:
+    """A deadline as the refresh works with it (a model instance per row cost more than
+    the rules)."""
+
+    FIELDS: ClassVar[tuple] = (
+        "pk",
+        "child_id",
+        "kind",
+        "due_date",
+        "trigger_date",
+        "source",
+        "met_on",
+        "met_by_id",
+    )
+    #: The columns written, in ``upsert_rows`` order.
+    COLUMNS: ClassVar[list] = [
+        "local_authority_id",
+        "child_id",
+        "kind",
+        "due_date",
+        "trigger_date",
+        "source",
+        "met_on",
+        "met_by_id",
+        "created_at",
+    ]
+
+    pk: int | None
+    child_id: int
+    kind: str
+    due_date: date
+    trigger_date: date
+    source: str
+    met_on: date | None
+    met_by_id: int | None
+
+
+_KIND_LABELS = {str(value): str(label) for value, label in DeadlineKind.choices}
+
+
 #: However far off its next change, a child is worked out again at least this often.
 LONGEST_VALIDITY = timedelta(days=28)
 
@@ -368,7 +412,7 @@ def _window_opens(day: date, due: date, calendar) -> date:
     return day + timedelta(days=1)
 
 
-def _task_done(inputs: _ChildInputs, deadline: Deadline, kind: str) -> bool:
+def _task_done(inputs: _ChildInputs, deadline: _DeadlineRow, kind: str) -> bool:
     """arrange_meeting: a meeting is scheduled (or held) on or after the trigger date, or
     the deadline is met; complete_pep: a PEP held on or after it has been submitted to
     the Virtual School (or approved, finalised)."""
@@ -413,16 +457,19 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
     }
     window_opens: dict[tuple, date] = {}
     existing: dict[int, dict] = {}
-    for deadline in Deadline.objects.filter(child_id__in=_any(todo)):
+    for row in Deadline.objects.filter(child_id__in=_any(todo)).values_list(*_DeadlineRow.FIELDS):
+        deadline = _DeadlineRow(*row)
         existing.setdefault(deadline.child_id, {})[(deadline.kind, deadline.due_date)] = deadline
-    open_tasks: dict[int, list[Task]] = {}
-    for task in Task.objects.filter(child_id__in=_any(todo), closed_at__isnull=True):
-        open_tasks.setdefault(task.deadline_id, []).append(task)
+    open_tasks: dict[int, list[tuple]] = {}
+    for task_id, deadline_id, kind, assignee_id in Task.objects.filter(
+        child_id__in=_any(todo), closed_at__isnull=True
+    ).values_list("pk", "deadline_id", "kind", "assignee_id"):
+        open_tasks.setdefault(deadline_id, []).append((task_id, kind, assignee_id))
 
     # Deadlines: kept as they are, or upserted (new or changed); unmet ones whose record
     # has gone (a corrected date) are dropped.
-    kept: list[tuple[_ChildInputs, Deadline]] = []
-    upserts: list[Deadline] = []
+    kept: list[tuple[_ChildInputs, _DeadlineRow]] = []
+    upserts: dict[tuple[int, str, date], _DeadlineRow] = {}
     stale: list[int] = []
     for child_id, (inputs, _digest) in todo.items():
         held = inputs.held()
@@ -435,34 +482,43 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
             seen.add(key)
             source = due.source[:300]
             met = next(((on, pep) for on, pep in held if on >= trigger), None)
-            met_on, met_by = met if met else (None, None)
+            met_on, met_by_id = (met[0], met[1].pk) if met else (None, None)
             deadline = have.pop(key, None)
             if deadline is None or (
                 deadline.trigger_date,
                 deadline.source,
                 deadline.met_on,
                 deadline.met_by_id,
-            ) != (trigger, source, met_on, met_by.pk if met_by else None):
-                deadline = Deadline(
-                    local_authority_id=la_id,
-                    child_id=child_id,
-                    kind=kind,
-                    due_date=due.date,
-                    trigger_date=trigger,
-                    source=source,
-                    met_on=met_on,
-                    met_by=met_by,
+            ) != (trigger, source, met_on, met_by_id):
+                deadline = _DeadlineRow(
+                    deadline.pk if deadline else None,
+                    child_id,
+                    key[0],
+                    due.date,
+                    trigger,
+                    source,
+                    met_on,
+                    met_by_id,
                 )
-                upserts.append(deadline)
+                upserts[(child_id, *key)] = deadline
             kept.append((inputs, deadline))
         stale.extend(d.pk for d in have.values() if d.met_on is None)
     if upserts:
-        Deadline.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=["child", "kind", "due_date"],
-            update_fields=["trigger_date", "source", "met_on", "met_by"],
+        now = timezone.now()
+        written = upsert_rows(
+            table=Deadline._meta.db_table,
+            columns=_DeadlineRow.COLUMNS,
+            rows=(
+                (la_id, d.child_id, d.kind, d.due_date, d.trigger_date, d.source, d.met_on)
+                + (d.met_by_id, now)
+                for d in upserts.values()
+            ),
+            conflict=["child_id", "kind", "due_date"],
+            update=["trigger_date", "source", "met_on", "met_by_id"],
+            returning=["id", "child_id", "kind", "due_date"],
         )
+        for pk, child_id, kind, due_date in written:
+            upserts[(child_id, kind, due_date)].pk = pk
     if stale:
         Deadline.objects.filter(pk__in=stale).delete()
 
@@ -470,7 +526,8 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
     # whose job it is; closed when the work is done or the person no longer works with the
     # child.
     to_close: list[int] = []
-    to_open: list[Task] = []
+    to_open: list[tuple] = []
+    created_at = timezone.now()
     for inputs, deadline in kept:
         child = inputs.child
         calendar = (batch.terms, inputs.closures)
@@ -491,49 +548,56 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
             assignees = {TaskKind.COMPLETE_PEP: inputs.teachers, TaskKind.ARRANGE_MEETING: workers}
         done = {kind: _task_done(inputs, deadline, kind) for kind in TaskKind.values}
         have = set()
-        for task in open_tasks.get(deadline.pk, ()):
-            if done[task.kind] or task.assignee_id not in assignees.get(task.kind, ()):
-                to_close.append(task.pk)
+        for task_id, kind, assignee_id in open_tasks.get(deadline.pk, ()):
+            if done[kind] or assignee_id not in assignees.get(kind, ()):
+                to_close.append(task_id)
             else:
-                have.add((task.kind, task.assignee_id))
+                have.add((kind, assignee_id))
         for kind, users in assignees.items():
             if done[kind]:
                 continue
             title = _TASK_TITLES[kind].format(
-                child=child.display_name, what=deadline.get_kind_display()
+                child=child.display_name, what=_KIND_LABELS[deadline.kind]
             )[:200]
             to_open.extend(
-                Task(
-                    local_authority_id=la_id,
-                    child_id=child.pk,
-                    deadline=deadline,
-                    assignee_id=user_id,
-                    kind=kind,
-                    title=title,
-                    due_date=deadline.due_date,
-                )
+                (la_id, child.pk, deadline.pk, user_id, str(kind), title, deadline.due_date)
+                + (created_at,)
                 for user_id in sorted(users)
                 if (kind, user_id) not in have
             )
     if to_close:
         Task.objects.filter(pk__in=to_close).update(closed_at=clock.now())
     if to_open:
-        Task.objects.bulk_create(to_open)
-    DeadlineInputs.objects.bulk_create(
-        [
-            DeadlineInputs(
-                child_id=child_id,
-                local_authority_id=la_id,
-                fingerprint=digest,
-                refreshed_on=day,
-                valid_until=valid_until[child_id],
-                rules_version=RULES_VERSION,
-            )
-            for child_id, (_inputs, digest) in todo.items()
+        insert_rows(
+            Task._meta.db_table,
+            [
+                "local_authority_id",
+                "child_id",
+                "deadline_id",
+                "assignee_id",
+                "kind",
+                "title",
+                "due_date",
+                "created_at",
+            ],
+            to_open,
+        )
+    upsert_rows(
+        table=DeadlineInputs._meta.db_table,
+        columns=[
+            "child_id",
+            "local_authority_id",
+            "fingerprint",
+            "refreshed_on",
+            "valid_until",
+            "rules_version",
         ],
-        update_conflicts=True,
-        unique_fields=["child"],
-        update_fields=["fingerprint", "refreshed_on", "valid_until", "rules_version"],
+        rows=(
+            (child_id, la_id, digest, day, valid_until[child_id], RULES_VERSION)
+            for child_id, (_inputs, digest) in todo.items()
+        ),
+        conflict=["child_id"],
+        update=["fingerprint", "refreshed_on", "valid_until", "rules_version"],
     )
     return len(todo)
 
