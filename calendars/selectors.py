@@ -19,7 +19,7 @@ from epep.tenancy.access import fetch_or_404
 from epep.tenancy.context import current_db_context
 from epep.tenancy.models import LocalAuthority
 
-from .models import SchoolClosure, SchoolTerm
+from .models import SchoolClosure, SchoolTerm, SubmissionDate
 from .permissions import calendar_authority_ids
 
 Calendar = tuple[list[tuple[date, date]], frozenset[date]]
@@ -140,3 +140,31 @@ def published_terms(*, la_code: str, academic_year: str) -> list[dict]:
         for row in rows
     ]
     return sorted(terms, key=lambda t: t["start_date"])
+
+
+def calendar_year(*, local_authority_id: int, academic_year: str) -> dict:
+    """The authority's terms, closures and submission dates of ``academic_year`` (a label
+    like 2026-27; closures from 1 September to 31 August), each in date order: three
+    queries, for the settings pages."""
+    first_year = int(academic_year[:4])
+    return {
+        "terms": list(
+            SchoolTerm.objects.filter(
+                local_authority_id=local_authority_id, academic_year=academic_year
+            ).order_by("start_date")
+        ),
+        "closures": list(
+            SchoolClosure.objects.filter(
+                local_authority_id=local_authority_id,
+                date__gte=date(first_year, 9, 1),
+                date__lte=date(first_year + 1, 8, 31),
+            )
+            .select_related("school")
+            .order_by("date", "school__name")
+        ),
+        "submission_dates": list(
+            SubmissionDate.objects.filter(
+                local_authority_id=local_authority_id, academic_year=academic_year
+            ).order_by("date")
+        ),
+    }

@@ -16,9 +16,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from calendars import services as calendar_services
-from calendars.models import SchoolClosure, SchoolTerm, SubmissionDate
 from calendars.permissions import can_edit_calendar
-from calendars.selectors import academic_years_around, access_closure_by_id, published_terms
+from calendars.selectors import (
+    academic_years_around,
+    access_closure_by_id,
+    calendar_year,
+    published_terms,
+)
 from calendars.services import academic_year_bounds
 from epep.tenancy import clock
 from epep.tenancy.models import LocalAuthority
@@ -62,27 +66,10 @@ def index(request):
     authority = _authority(request)
     years = []
     for academic_year in academic_years_around(clock.today()):
-        _, first, last = _year(academic_year)
         years.append(
             {
                 "label": academic_year,
-                "terms": list(
-                    SchoolTerm.objects.filter(
-                        local_authority=authority, academic_year=academic_year
-                    ).order_by("start_date")
-                ),
-                "closures": list(
-                    SchoolClosure.objects.filter(
-                        local_authority=authority, date__gte=first, date__lte=last
-                    )
-                    .select_related("school")
-                    .order_by("date", "school__name")
-                ),
-                "submission_dates": list(
-                    SubmissionDate.objects.filter(
-                        local_authority=authority, academic_year=academic_year
-                    ).order_by("date")
-                ),
+                **calendar_year(local_authority_id=authority.pk, academic_year=academic_year),
             }
         )
     return render(
@@ -137,11 +124,9 @@ def policy(request):
 def term_dates(request, academic_year: str):
     authority = _calendar_authority(request)
     academic_year, _, _ = _year(academic_year)
+    year = calendar_year(local_authority_id=authority.pk, academic_year=academic_year)
     existing = [
-        {"name": t.name, "start_date": t.start_date, "end_date": t.end_date}
-        for t in SchoolTerm.objects.filter(
-            local_authority=authority, academic_year=academic_year
-        ).order_by("start_date")
+        {"name": t.name, "start_date": t.start_date, "end_date": t.end_date} for t in year["terms"]
     ]
     published = (
         [] if existing else published_terms(la_code=authority.code, academic_year=academic_year)
@@ -240,11 +225,8 @@ def closure_remove(request, closure_id: UUID):
 def submission_dates(request, academic_year: str):
     authority = _calendar_authority(request)
     academic_year, _, _ = _year(academic_year)
-    current = dict(
-        SubmissionDate.objects.filter(
-            local_authority=authority, academic_year=academic_year
-        ).values_list("term", "date")
-    )
+    year = calendar_year(local_authority_id=authority.pk, academic_year=academic_year)
+    current = {row.term: row.date for row in year["submission_dates"]}
     form = SubmissionDatesForm(request.POST or None, initial=current)
     status = 200
     if request.method == "POST":
