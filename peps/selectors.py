@@ -15,7 +15,15 @@ from epep.tenancy.access import fetch_or_404
 from epep.tenancy.roles import Role
 
 from . import permissions
-from .models import Attachment, Pep, PepSection, SectionRequest, SectionRequestStatus, Target
+from .models import (
+    EDITABLE_STATUSES,
+    Attachment,
+    Pep,
+    PepSection,
+    SectionRequest,
+    SectionRequestStatus,
+    Target,
+)
 
 
 def peps_for(*, actor) -> QuerySet[Pep]:
@@ -230,10 +238,11 @@ def section_requests_for(*, actor) -> QuerySet[SectionRequest]:
 
 
 def open_section_requests_for(*, actor, limit: int = 26) -> list[SectionRequest]:
-    """``actor``'s open requests, oldest first (at most ``limit``: one query)."""
+    """``actor``'s open requests, oldest first (at most ``limit``: one query), on PEPs
+    still open for changes (a submitted PEP's requests wait until it comes back)."""
     return list(
         section_requests_for(actor=actor)
-        .filter(status=SectionRequestStatus.OPEN)
+        .filter(status=SectionRequestStatus.OPEN, pep__status__in=EDITABLE_STATUSES)
         .select_related("pep", "pep__child", "requested_by")
         .order_by("created_at", "id")[:limit]
     )

@@ -78,6 +78,8 @@ def _section_blocks(pep, actor, bound: dict | None = None, conflicts: dict | Non
                 if can_ask
                 else [],
                 "can_mark": chasing and can_mark,
+                "can_withdraw": not pep.is_locked
+                and permissions.can_request_section(actor, pep, definition),
                 "can_undo": marked and not pep.is_locked and can_mark,
                 "values": [
                     (f.label, (section.data if section else {}).get(f.name, ""), f)

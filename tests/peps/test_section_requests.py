@@ -221,3 +221,15 @@ def test_the_pdf_shows_why_a_section_could_not_be_obtained(world):
         sections = {s["key"]: s for s in pep_context(pep, draft=True)["sections"]}
     assert sections["carer_views"]["not_obtained"] == "No carer in place this term."
     assert sections["social_worker_views"]["not_obtained"] == ""
+
+
+def test_requests_on_a_submitted_pep_leave_the_in_tray_until_it_comes_back(world):
+    from peps.models import Pep, Status
+
+    pep = start(world)
+    request = _ask(world, pep, world.a.users[Role.CARER])
+    for status, expected in ((Status.SUBMITTED, []), (Status.RETURNED, [request])):
+        with all_authorities_context():
+            Pep.objects.filter(pk=pep.pk).update(status=status)
+        with acting(world.a.users[Role.CARER]) as carer:
+            assert selectors.open_section_requests_for(actor=carer) == expected
