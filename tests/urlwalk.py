@@ -34,14 +34,17 @@ class Route:
         return "/" + url
 
 
-def _walk(resolver, prefix=""):
+def _walk(resolver, prefix="", namespaces=()):
     for entry in resolver.url_patterns:
         pattern = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
-            yield from _walk(entry, pattern)
+            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from _walk(entry, pattern, inner)
         elif isinstance(entry, URLPattern):
             kwargs = re.findall(r"<(?:\w+:)?(\w+)>", pattern) + re.findall(r"\(\?P<(\w+)>", pattern)
-            yield Route(pattern=pattern, name=entry.name, callback=entry.callback, kwargs=kwargs)
+            # Named within the top namespace ("care:child_add" under "portal").
+            name = ":".join((*namespaces[1:], entry.name)) if entry.name else entry.name
+            yield Route(pattern=pattern, name=name, callback=entry.callback, kwargs=kwargs)
 
 
 def all_routes() -> list[Route]:

@@ -117,6 +117,8 @@ def test_every_child_url_is_404_outside_the_circle_and_identical_to_a_missing_ch
             if "grant_id" in route.kwargs:
                 kwargs["grant_id"] = grants[child.pk].public_id
             fixed = {"key": "needs"} if "key" in route.kwargs else {}
+            if "school_id" in route.kwargs:  # moving the child to a school: a real one
+                fixed["school_id"] = world.school_a.public_id
             url = reverse(f"portal:{route.name}", kwargs={**kwargs, **fixed})
             missing = reverse(
                 f"portal:{route.name}", kwargs={**{k: uuid.uuid4() for k in kwargs}, **fixed}
