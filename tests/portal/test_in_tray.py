@@ -2,25 +2,45 @@
 GOV.UK pagination links that work without JavaScript and keep the children list's
 search and page."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from children.models import Allocation, Child
 from deadlines.models import Task, TaskKind
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
+from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _open_tasks(world, count):
+    """``count`` open tasks, each for a different child (one child's tasks of one kind
+    collapse into the latest: tests/deadlines/test_in_tray_collapse.py)."""
     sw = world.a.users[Role.SOCIAL_WORKER]
     with all_authorities_context():
+        children = Child.objects.bulk_create(
+            ChildFactory.build(local_authority=world.a.la, legal_last_name=f"Tray{i:02d}")
+            for i in range(count)
+        )
+        # Each is the social worker's, so the in-tray (which lists only children the
+        # person sees) shows them.
+        Allocation.objects.bulk_create(
+            Allocation(
+                child=child,
+                local_authority=world.a.la,
+                worker=sw,
+                kind=Role.SOCIAL_WORKER,
+                start_date=date(2020, 9, 1),
+            )
+            for child in children
+        )
         Task.objects.bulk_create(
             Task(
                 local_authority=world.a.la,
-                child=world.a.child,
+                child=children[i],
                 assignee=sw,
                 kind=TaskKind.ARRANGE_MEETING,
                 title=f"Arrange meeting {i:02d}",
