@@ -163,6 +163,14 @@ def section_mark_not_obtained(*, actor, pep: Pep, section: str, reason: str) -> 
     row.not_obtained_at = clock.now()
     row.save(update_fields=["not_obtained_reason", "not_obtained_by", "not_obtained_at"])
     _audit(actor, "mark_not_obtained", pep, row, section=definition.key)
+    # Nobody is still asked for a section recorded as could not be obtained.
+    for request in SectionRequest.objects.select_for_update().filter(
+        pep=pep, section=definition.key, status=SectionRequestStatus.OPEN
+    ):
+        request.status = SectionRequestStatus.WITHDRAWN
+        request.withdrawn_at = clock.now()
+        request.save(update_fields=["status", "withdrawn_at"])
+        _audit(actor, "withdraw", pep, request, section=request.section, why="not obtained")
     return row
 
 

@@ -179,6 +179,20 @@ def test_a_section_could_not_be_obtained_needs_a_reason_and_then_counts_as_compl
         assert missing in services.pep_completeness(pep)
 
 
+def test_recording_a_section_as_not_obtained_withdraws_whoever_was_asked_for_it(world):
+    pep = start(world)
+    carer = world.a.users[Role.CARER]
+    _ask(world, pep, carer)
+    with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
+        services.section_mark_not_obtained(
+            actor=dt, pep=pep, section="carer_views", reason="The carer is in hospital."
+        )
+    [row] = _requests(pep)
+    assert row.status == SectionRequestStatus.WITHDRAWN
+    with acting(carer) as person:
+        assert selectors.open_section_requests_for(actor=person) == []
+
+
 def test_only_whoever_finishes_the_pep_marks_a_section_someone_else_writes(world):
     pep = start(world)
     with acting(world.a.users[Role.SOCIAL_WORKER]) as sw:
