@@ -405,6 +405,14 @@ def can_authorise_school_move(actor, request=None) -> bool:
     return request is None or _of_my_authority(actor, request.local_authority_id)
 
 
+def can_withdraw_school_move(actor, request) -> bool:
+    """May ``actor`` withdraw a school move still waiting for authorisation? The person
+    who asked for it, or the child's Virtual School."""
+    if getattr(actor, "user_id", None) is not None and actor.user_id == request.requested_by_id:
+        return _of_my_authority(actor, request.local_authority_id)
+    return can_authorise_school_move(actor, request)
+
+
 def can_move_placement(actor, child) -> bool:
     """May ``actor`` record ``child``'s move to a new placement?"""
     role = getattr(actor, "role", None)

@@ -219,6 +219,17 @@ def school_move_requests_waiting(*, actor: Actor | None) -> QuerySet:
     )
 
 
+def school_move_request_pending_for(*, child: Child):
+    """The school move of ``child`` waiting for authorisation, if any (one query)."""
+    from .models import SchoolMoveRequest
+
+    return (
+        SchoolMoveRequest.objects.filter(child=child, status=SchoolMoveRequest.Status.PENDING)
+        .select_related("to_school", "requested_by")
+        .first()
+    )
+
+
 def access_school_move_request_by_id(*, actor: Actor | None, request_id: UUID):
     """The one way to fetch a school move request a URL names: one about a child
     ``actor`` may see, or the same 404 as a missing id."""

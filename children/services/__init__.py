@@ -14,6 +14,7 @@ from .moves import (
     school_move_authorise,
     school_move_decline,
     school_move_needs_authorisation,
+    school_move_withdraw,
 )
 from .records import (
     VIEW_CHILD,
@@ -40,6 +41,7 @@ __all__ = [
     "school_move",
     "school_move_authorise",
     "school_move_decline",
+    "school_move_withdraw",
     "school_move_needs_authorisation",
     "VIEW_CHILD",
     "_view_child_permission",

@@ -244,6 +244,26 @@ def school_move_decline(*, actor: Actor, request: SchoolMoveRequest, reason: str
     return move
 
 
+@transaction.atomic
+def school_move_withdraw(*, actor: Actor, request: SchoolMoveRequest) -> SchoolMoveRequest:
+    """The person who asked for a school move, or the Virtual School, withdraws it while
+    it waits: nothing moves, and the child may be asked to move again."""
+    move = SchoolMoveRequest.objects.select_for_update().get(pk=request.pk)
+    if not permissions.can_withdraw_school_move(actor, move):
+        raise PermissionDenied("Only the person who asked or the Virtual School can withdraw it.")
+    if move.status != SchoolMoveRequest.Status.PENDING:
+        raise ValidationError(
+            {"__all__": f"This move has already been decided: {move.get_status_display()}."}
+        )
+    move.status = SchoolMoveRequest.Status.WITHDRAWN
+    move.decided_by = actor.user
+    move.decided_at = clock.now()
+    move.save(update_fields=["status", "decided_by", "decided_at"])
+    _audit_change(actor, "withdraw", move, move.child)
+    request.status = move.status
+    return move
+
+
 # --- Schools added by hand ------------------------------------------------------------------
 
 

@@ -32,4 +32,9 @@ urlpatterns = [
         views.school_move_decline,
         name="school_move_decline",
     ),
+    path(
+        "school-moves/<uuid:request_id>/withdraw/",
+        views.school_move_withdraw,
+        name="school_move_withdraw",
+    ),
 ]

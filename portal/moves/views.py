@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -54,6 +56,7 @@ def _confirmed(request) -> bool:
 def school_search(request, child_id: UUID):
     child = _child(request, child_id, permissions.can_move_school)
     form = SchoolSearchForm(request.GET or None)
+    pending = selectors.school_move_request_pending_for(child=child)
     results = None
     if request.GET and form.is_valid():
         results = selectors.schools_search(query=form.cleaned_data["q"])
@@ -66,6 +69,9 @@ def school_search(request, child_id: UUID):
             "form": form,
             "results": results,
             "can_add_school": permissions.can_add_school(request.actor),
+            "pending": pending,
+            "can_withdraw": pending is not None
+            and permissions.can_withdraw_school_move(request.actor, pending),
         },
         status=400 if request.GET and not form.is_valid() else 200,
     )
@@ -353,3 +359,20 @@ def worker_change(request, child_id: UUID):
         {"title": "Change of worker", "child": child, "form": form, "button": "Continue"},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@actor_required
+@require_POST
+def school_move_withdraw(request, request_id: UUID):
+    """Withdraw a school move waiting for authorisation (the person who asked, or the
+    Virtual School); back to the child's school search."""
+    move = selectors.access_school_move_request_by_id(actor=request.actor, request_id=request_id)
+    if not permissions.can_withdraw_school_move(request.actor, move):
+        raise Http404("Page not found")
+    form = forms.Form(request.POST)
+    with service_errors(form) as call:
+        services.school_move_withdraw(actor=request.actor, request=move)
+    if not call.ok:
+        raise Http404("Page not found")
+    messages.success(request, f"The move to {move.to_school.name} was withdrawn.")
+    return redirect("portal:moves:school_search", child_id=move.child.public_id)

@@ -176,6 +176,25 @@ def test_only_the_virtual_school_authorises(moving):
             services.school_move_authorise(actor=actor, request=request)
 
 
+def test_whoever_asked_withdraws_a_waiting_move_and_may_then_ask_for_another(moving):
+    _policy(moving.a.la, True)
+    request = _move(moving, Role.SOCIAL_WORKER, school=moving.school_a, start_date=MOVE_ON)
+    with acting_as(moving.a.users[Role.PERSONAL_ADVISER], Role.PERSONAL_ADVISER) as actor:
+        with pytest.raises(PermissionDenied):
+            services.school_move_withdraw(actor=actor, request=request)
+    with acting_as(moving.a.users[Role.SOCIAL_WORKER], Role.SOCIAL_WORKER) as actor:
+        services.school_move_withdraw(actor=actor, request=request)
+        with pytest.raises(ValidationError):
+            services.school_move_withdraw(actor=actor, request=request)
+    with acting_as(moving.a.users[Role.VS_OFFICER], Role.VS_OFFICER) as actor:
+        with pytest.raises(ValidationError):
+            services.school_move_authorise(actor=actor, request=request)
+    assert request.status == "withdrawn"
+    assert _enrolments(moving.a.child) == [("Shared Academy", date(2023, 9, 1), None)]
+    again = _move(moving, Role.SOCIAL_WORKER, school=moving.school_b, start_date=MOVE_ON)
+    assert again.status == "pending"
+
+
 def test_a_second_request_for_the_same_child_is_refused(moving):
     _policy(moving.a.la, True)
     _move(moving, Role.SOCIAL_WORKER, school=moving.school_a, start_date=MOVE_ON)

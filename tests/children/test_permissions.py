@@ -9,7 +9,17 @@ import pytest
 
 from children import permissions
 from epep.tenancy.roles import Role
-from tests.permission_matrix import AWAY, AWAY_SCHOOL, HOME, HOME_SCHOOL, actor, allowed
+from tests.permission_matrix import (
+    AWAY,
+    AWAY_SCHOOL,
+    HOME,
+    HOME_SCHOOL,
+    ME,
+    ROLES,
+    SOMEONE_ELSE,
+    actor,
+    allowed,
+)
 
 VS = {Role.VS_HEAD, Role.VS_OFFICER}
 DT = {Role.DESIGNATED_TEACHER}
@@ -109,6 +119,15 @@ def test_move_rules(case):
     rule, where = case
     child = HOME_CHILD if where == "home" else AWAY_CHILD
     assert allowed(rule, child) == MOVE_RULES[case]
+
+
+def test_a_waiting_school_move_is_withdrawn_by_whoever_asked_or_the_virtual_school():
+    mine = SimpleNamespace(local_authority_id=HOME, requested_by_id=ME)
+    theirs = SimpleNamespace(local_authority_id=HOME, requested_by_id=SOMEONE_ELSE)
+    away = SimpleNamespace(local_authority_id=AWAY, requested_by_id=ME)
+    assert allowed(permissions.can_withdraw_school_move, mine) == set(ROLES)
+    assert allowed(permissions.can_withdraw_school_move, theirs) == VS
+    assert allowed(permissions.can_withdraw_school_move, away) == set()
 
 
 def test_seeing_the_moves_to_authorise_and_adding_schools_is_the_virtual_schools():

@@ -121,6 +121,32 @@ def test_an_in_year_move_by_a_social_worker_waits_and_the_virtual_school_sees_it
     assert moving.a.child.display_name in listing
 
 
+def test_the_social_worker_sees_their_waiting_move_and_withdraws_it(client, moving):
+    _policy(moving.a.la, True)
+    client.force_login(moving.a.users[Role.SOCIAL_WORKER])
+    client.post(_move_url(moving, moving.school_a), {"start_date": "2026-11-16", "confirm": "yes"})
+    with authority_context(local_authority_ids=[moving.a.la.pk]):
+        request = SchoolMoveRequest.objects.get(child=moving.a.child)
+    search = f"/children/{moving.a.child.public_id}/move-school/"
+    page = client.get(search).content.decode()
+    assert "waiting for the Virtual School" in page and "Withdraw this request" in page
+    withdraw = f"/school-moves/{request.public_id}/withdraw/"
+    # Someone else at the authority who did not ask cannot withdraw it.
+    client.force_login(moving.a.users[Role.PERSONAL_ADVISER])
+    assert "Withdraw this request" not in client.get(search).content.decode()
+    assert client.post(withdraw).status_code == 404
+    client.force_login(moving.a.users[Role.SOCIAL_WORKER])
+    response = client.post(withdraw, follow=True)
+    assert "The move to Kent Primary was withdrawn." in response.content.decode()
+    with authority_context(local_authority_ids=[moving.a.la.pk]):
+        request.refresh_from_db()
+    assert request.status == "withdrawn"
+    assert "Withdraw this request" not in client.get(search).content.decode()
+    # Another authority's Virtual School: the same 404 as a missing request.
+    client.force_login(moving.b.users[Role.VS_OFFICER])
+    assert client.post(withdraw).status_code == 404
+
+
 def _requests(la, count):
     with authority_context(local_authority_ids=[la.pk]):
         asker = Membership.objects.filter(local_authority=la, role=Role.SOCIAL_WORKER).first()
