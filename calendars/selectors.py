@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from .models import SchoolClosure, SchoolTerm, SubmissionDate
 from .permissions import calendar_authority_ids
 
 Calendar = tuple[list[tuple[date, date]], frozenset[date]]
+
+logger = logging.getLogger(__name__)
 
 
 def calendar_for(
@@ -95,7 +98,10 @@ def years_without_terms(*, local_authority_id: int) -> list[str]:
     most, then cached until the calendar changes (or six hours pass)."""
     years = academic_years_around(clock.today())
     key = YEARS_WITHOUT_TERMS_KEY.format(local_authority_id=int(local_authority_id))
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except Exception:  # Redis unreachable: ask the database (the page must not fail)
+        cached = None
     if cached is not None and tuple(cached[0]) == years:
         return list(cached[1])
     have = set(
@@ -104,16 +110,26 @@ def years_without_terms(*, local_authority_id: int) -> list[str]:
         .distinct()
     )
     missing = [year for year in years if year not in have]
-    cache.set(key, (list(years), missing), YEARS_WITHOUT_TERMS_TIMEOUT)
+    try:
+        cache.set(key, (list(years), missing), YEARS_WITHOUT_TERMS_TIMEOUT)
+    except Exception as error:  # Redis unreachable: nothing kept
+        logger.warning("Term-dates warning: cache unavailable: %r", error)
     return missing
 
 
 def forget_years_without_terms(*, local_authority_id: int) -> None:
     """A ``calendar_changed`` receiver: the warning is worked out again on the next page."""
     key = YEARS_WITHOUT_TERMS_KEY.format(local_authority_id=int(local_authority_id))
-    cache.delete(key)
+
+    def drop() -> None:
+        try:
+            cache.delete(key)
+        except Exception as error:  # Redis unreachable: the entry expires on its own
+            logger.warning("Term-dates warning %s not dropped: %r", key, error)
+
+    drop()
     # Again once committed: a page read between the two saw the calendar before the change.
-    transaction.on_commit(lambda: cache.delete(key))
+    transaction.on_commit(drop)
 
 
 #: The published term dates kept with the children app's reference data.
