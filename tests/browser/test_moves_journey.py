@@ -69,3 +69,40 @@ def test_move_school_with_authorisation(browser, live_server, world, clock_at):
     assert "Kent Primary" in dt.content()
     assert axe_violations(dt) == []
     dt.context.close()
+
+
+def test_the_virtual_school_adds_a_school_not_on_the_list_and_moves_the_child_there(
+    browser, live_server, world, clock_at
+):
+    """Point 4: the school list is searched by postcode; a school outside England is not
+    on it, so the Virtual School officer adds it by hand (no URN, no LA code) and goes
+    straight on to the move, which needs no authorisation for the Virtual School."""
+    clock_at(TODAY)
+    a = world.a
+    vs = signed_in_page(browser, live_server, a.users[Role.VS_OFFICER])
+    vs.goto(f"{live_server.url}/children/{a.child.public_id}/")
+    vs.get_by_role("link", name="Move to a new school").click()
+    vs.get_by_label("School name, URN or postcode").fill("CF10 1AA")
+    vs.get_by_role("button", name="Search").click()
+    vs.get_by_role("heading", name="No school found").wait_for()
+    assert axe_violations(vs) == []
+    vs.get_by_role("link", name="Add a school that is not on the list").click()
+    vs.get_by_role("button", name="Add the school").click()
+    vs.get_by_role("heading", name="There is a problem").wait_for()
+    assert axe_violations(vs) == []
+    vs.get_by_label("School name").fill("Ysgol Glan Taf")
+    vs.get_by_label("Phase").select_option("secondary")
+    vs.get_by_label("Type").select_option("community")
+    vs.get_by_label("Postcode (optional)").fill("CF14 2JL")
+    vs.get_by_role("button", name="Add the school").click()
+    vs.get_by_role("heading", name="Move to Ysgol Glan Taf").wait_for()
+    assert axe_violations(vs) == []
+    vs.get_by_label("Date the move starts").fill(MOVE_ON.isoformat())
+    vs.get_by_role("button", name="Continue").click()
+    vs.get_by_role("heading", name="Check the school move").wait_for()
+    assert axe_violations(vs) == []
+    vs.get_by_role("button", name="Move school").click()
+    vs.get_by_role("heading", name="School move recorded").wait_for()
+    vs.goto(f"{live_server.url}/children/{a.child.public_id}/")
+    schools = vs.get_by_role("table", name="School history").inner_text()
+    assert "Ysgol Glan Taf" in schools and "added by hand" in schools
