@@ -84,6 +84,8 @@ class Pep(TenantChildRow):
     #: increases with every transition: a double click submits the old number and fails
     state_version = models.PositiveIntegerField(default=1)
     return_reason = models.TextField(blank=True)
+    #: when it was last submitted to the Virtual School (the QA clock starts here)
+    submitted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     #: the person who approved it (a second person may have to finalise it:

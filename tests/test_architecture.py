@@ -9,8 +9,9 @@
 - ``children`` imports none of the apps built on it (calendars, peps, meetings,
   deadlines, funding).
 - ``calendars`` imports none of the apps built on it (meetings, deadlines, peps,
-  funding); ``peps`` imports neither ``deadlines`` nor ``meetings`` (what follows a PEP's
-  change is a ``children.hooks`` receiver).
+  funding); ``peps`` imports neither ``deadlines``, ``meetings`` nor ``quality`` (what
+  follows a PEP's change is a ``children.hooks`` receiver); ``quality`` does not import
+  ``funding`` (funding asks quality which grades release PP+).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DOMAIN = ("children", "calendars", "peps", "meetings", "deadlines", "funding")
+DOMAIN = ("children", "calendars", "peps", "meetings", "deadlines", "quality", "funding")
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,19 @@ RULES = [
     Rule(
         "children imports no app built on it",
         "children",
-        ("calendars", "peps", "meetings", "deadlines", "funding"),
+        ("calendars", "peps", "meetings", "deadlines", "quality", "funding"),
     ),
     Rule(
         "calendars imports no app built on it",
         "calendars",
-        ("meetings", "deadlines", "peps", "funding"),
+        ("meetings", "deadlines", "peps", "quality", "funding"),
     ),
-    Rule("peps imports neither deadlines nor meetings", "peps", ("deadlines", "meetings")),
+    Rule(
+        "peps imports neither deadlines, meetings nor quality",
+        "peps",
+        ("deadlines", "meetings", "quality"),
+    ),
+    Rule("quality imports not funding (funding asks quality)", "quality", ("funding",)),
 ]
 
 #: Known exceptions, (path, imported package). Add one only with a comment saying whose

@@ -20,6 +20,7 @@ SOURCE_DIRS = [
     "meetings",
     "peps",
     "portal",
+    "quality",
 ]
 #: Where role sets and role checks belong.
 PERMISSION_MODULES = {"permissions.py"}

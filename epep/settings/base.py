@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "peps",
     "meetings",
     "deadlines",
+    "quality",
     "funding",
     "portal",
     "demo",

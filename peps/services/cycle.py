@@ -210,6 +210,7 @@ def pep_transition(
         meeting_date=pep.meeting_date,
         return_reason=reason.strip() if move.target == Status.RETURNED else "",
         finalised_at=now if move.target == Status.FINALISED else None,
+        **({"submitted_at": now} if move.target == Status.SUBMITTED else {}),
         **({"approved_by": actor.user} if move.target == Status.APPROVED else {}),
     )
     if not updated:
