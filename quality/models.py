@@ -463,3 +463,12 @@ class ModerationItem(TenantModel):
                 name="moderation_item_override_needs_note",
             ),
         ]
+
+
+class QaQueueEntry(Pep):
+    """A submitted PEP as the QA queue shows it (the admin's page for the queue)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "PEP waiting for QA"
+        verbose_name_plural = "PEPs waiting for QA"
