@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from calendars.days import long_date
-from epep.tenancy.models import TenantModel
+from epep.tenancy.models import LocalAuthority, TenantModel
 
 
 class DeadlineKind(models.TextChoices):
@@ -23,6 +23,23 @@ class DeadlineKind(models.TextChoices):
     SIX_MONTHLY = "six_monthly", "Six-monthly PEP review"
 
 
+def _authority_key():
+    """The refresh writes deadlines and tasks by the hundred thousand, and each foreign key
+    the database checks costs a look-up per row at commit. Where a composite key
+    (migration: (child, authority), (met_by, authority), (deadline, authority)) already
+    proves the row points at a row of its own authority, the single-column constraint adds
+    nothing and is not created (``db_constraint=False``): the authority key here and the
+    child, PEP and deadline keys below. Django still follows the relations and applies
+    ``on_delete``."""
+    return models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=True,
+        db_constraint=False,
+    )
+
+
 class Deadline(TenantModel):
     """One obligation to hold a PEP by a date, worked out from the child's records by
     ``deadlines.services.deadlines_refresh``. Met by the first PEP whose meeting was held
@@ -30,13 +47,21 @@ class Deadline(TenantModel):
 
     A tenant row: composite keys (child, authority) and (met_by, authority) (migration)."""
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="deadlines")
+    local_authority = _authority_key()
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="deadlines", db_constraint=False
+    )
     kind = models.CharField(max_length=30, choices=DeadlineKind.choices)
     trigger_date = models.DateField(help_text="A PEP held on or after this day meets it.")
     due_date = models.DateField()
     source = models.CharField(max_length=300, help_text="How the due date was worked out.")
     met_by = models.ForeignKey(
-        "peps.Pep", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "peps.Pep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     met_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,9 +96,17 @@ class Task(TenantModel):
     """An item in someone's in-tray, opened and closed by
     ``deadlines.services.deadlines_refresh``."""
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="tasks")
+    local_authority = _authority_key()
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="tasks", db_constraint=False
+    )
     deadline = models.ForeignKey(
-        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+        Deadline,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        db_constraint=False,
     )
     assignee = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="tasks")
     kind = models.CharField(max_length=30, choices=TaskKind.choices)

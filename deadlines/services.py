@@ -30,8 +30,8 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import ClassVar
+from datetime import date, datetime, timedelta
+from typing import ClassVar, NamedTuple
 
 from django.db.models import Case, Min, Q, When
 from django.db.models.expressions import RawSQL
@@ -81,7 +81,7 @@ REFRESH_BATCH = 1000
 RULES_VERSION = "2026-12-2"
 
 
-def _pep_held_on(pep: Pep) -> date | None:
+def _pep_held_on(pep) -> date | None:
     if pep.status not in HELD_STATUSES:
         return None
     if pep.meeting_date:
@@ -89,11 +89,51 @@ def _pep_held_on(pep: Pep) -> date | None:
     return local_date(pep.finalised_at) if pep.finalised_at else None
 
 
+# The rows the refresh reads, as plain tuples: a model instance per row cost more than
+# working the deadlines out.
+
+
+class _ChildRow(NamedTuple):
+    pk: int
+    entered_care_on: date
+    left_care_on: date | None
+    date_of_birth: date
+    display_name: str
+
+
+class _EnrolmentRow(NamedTuple):
+    pk: int
+    child_id: int
+    school_id: int
+    school_name: str
+    start_date: date
+    end_date: date | None
+
+
+#: The columns an ``_EnrolmentRow`` is read from (the school's name through the join).
+_ENROLMENT_COLUMNS = ("pk", "child_id", "school_id", "school__name", "start_date", "end_date")
+
+
+class _PlacementRow(NamedTuple):
+    pk: int
+    child_id: int
+    start_date: date
+    end_date: date | None
+
+
+class _PepRow(NamedTuple):
+    pk: int
+    child_id: int
+    status: str
+    meeting_date: date | None
+    finalised_at: datetime | None
+
+
 @dataclass
 class _ChildInputs:
     """Everything one child's deadlines and tasks are worked out from."""
 
-    child: Child
+    child: _ChildRow
     enrolments: list = field(default_factory=list)  # newest first (the model's order)
     placements: list = field(default_factory=list)  # newest first
     peps: list = field(default_factory=list)
@@ -101,7 +141,7 @@ class _ChildInputs:
     workers: dict = field(default_factory=dict)  # allocation kind -> worker ids today
     #: the next day after today on which one of the child's allocations starts or ends
     allocation_change: date | None = None
-    enrolment: Enrolment | None = None  # the current one
+    enrolment: _EnrolmentRow | None = None  # the current one
     closures: frozenset = frozenset()
     teachers: frozenset = frozenset()
 
@@ -145,17 +185,28 @@ def _load_batch(la: LocalAuthority, child_ids: Sequence[int], day: date) -> _Bat
         SubmissionDate.objects.filter(local_authority_id=la.pk).values_list("date", flat=True)
     )
     children = {
-        child.pk: _ChildInputs(child=child)
-        for child in Child.objects.filter(pk__in=_any(child_ids), local_authority_id=la.pk)
+        row[0]: _ChildInputs(child=_ChildRow(*row[:4], f"{row[4] or row[5]} {row[6]}"))
+        for row in Child.objects.filter(
+            pk__in=_any(child_ids), local_authority_id=la.pk
+        ).values_list(
+            "pk",
+            "entered_care_on",
+            "left_care_on",
+            "date_of_birth",
+            "preferred_name",
+            "legal_first_name",
+            "legal_last_name",
+        )
     }
     ids = _any(children)
-    for enrolment in Enrolment.objects.filter(child_id__in=ids).select_related("school"):
+    for row in Enrolment.objects.filter(child_id__in=ids).values_list(*_ENROLMENT_COLUMNS):
+        enrolment = _EnrolmentRow(*row)
         children[enrolment.child_id].enrolments.append(enrolment)
-    for placement in Placement.objects.filter(child_id__in=ids):
+    for row in Placement.objects.filter(child_id__in=ids).values_list(*_PlacementRow._fields):
+        placement = _PlacementRow(*row)
         children[placement.child_id].placements.append(placement)
-    for pep in Pep.objects.filter(child_id__in=ids).only(
-        "pk", "child_id", "status", "meeting_date", "finalised_at"
-    ):
+    for row in Pep.objects.filter(child_id__in=ids).values_list(*_PepRow._fields):
+        pep = _PepRow(*row)
         children[pep.child_id].peps.append(pep)
     for child_id, starts_at in Meeting.objects.filter(
         pep__child_id__in=ids, status__in=[MeetingStatus.SCHEDULED, MeetingStatus.HELD]
@@ -214,7 +265,7 @@ def _fingerprint(batch: _Batch, inputs: _ChildInputs) -> str:
         (child.entered_care_on, child.left_care_on, child.date_of_birth, child.display_name),
         tuple(sorted(inputs.closures)),
         tuple(
-            (e.pk, e.school_id, e.school.name, e.start_date, e.end_date) for e in inputs.enrolments
+            (e.pk, e.school_id, e.school_name, e.start_date, e.end_date) for e in inputs.enrolments
         ),
         tuple((p.pk, p.start_date, p.end_date) for p in inputs.placements),
         tuple(sorted((p.pk, p.status, p.meeting_date, p.finalised_at) for p in inputs.peps)),
@@ -259,7 +310,7 @@ def _wanted_deadlines(batch: _Batch, inputs: _ChildInputs, held) -> list[tuple]:
     # Changes after entering care (not care's start).
     for enrolment in (e for e in inputs.enrolments if e.start_date > entered):
         due = due_dates.new_school_due(enrolment.start_date, terms, closures)
-        source = f"{enrolment.school.name}: {due.source}"
+        source = f"{enrolment.school_name}: {due.source}"
         wanted.append(
             (DeadlineKind.NEW_SCHOOL, enrolment.start_date, due_dates.Due(due.date, source[:300]))
         )
@@ -430,6 +481,8 @@ def _task_done(inputs: _ChildInputs, deadline: _DeadlineRow, kind: str) -> bool:
     return False
 
 
+_TASK_KINDS = tuple(TaskKind.values)
+
 _TASK_TITLES = {
     TaskKind.COMPLETE_PEP: "Complete the PEP for {child} ({what})",
     TaskKind.ARRANGE_MEETING: "Arrange the PEP meeting for {child} ({what})",
@@ -546,9 +599,12 @@ def _refresh_batch(batch: _Batch, *, force: bool = False) -> int:
                 Role.PERSONAL_ADVISER, set()
             )
             assignees = {TaskKind.COMPLETE_PEP: inputs.teachers, TaskKind.ARRANGE_MEETING: workers}
-        done = {kind: _task_done(inputs, deadline, kind) for kind in TaskKind.values}
+        tasks = open_tasks.get(deadline.pk, ())
+        if not assignees and not tasks:
+            continue  # no task wanted and none open: nothing to work out
+        done = {kind: _task_done(inputs, deadline, kind) for kind in _TASK_KINDS}
         have = set()
-        for task_id, kind, assignee_id in open_tasks.get(deadline.pk, ()):
+        for task_id, kind, assignee_id in tasks:
             if done[kind] or assignee_id not in assignees.get(kind, ()):
                 to_close.append(task_id)
             else:
