@@ -84,6 +84,11 @@ def can_moderate(actor, item=None) -> bool:
     return item.original.officer_id != actor.user_id
 
 
+def can_assign_moderator(actor, obj=None) -> bool:
+    """May ``actor`` give a sampled PEP to a second officer to grade again, blind?"""
+    return _role(actor) in QA_LEADS and _mine(actor, obj)
+
+
 def can_resolve_moderation(actor, obj=None) -> bool:
     return _role(actor) in QA_LEADS and _mine(actor, obj)
 
