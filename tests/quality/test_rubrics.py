@@ -1,0 +1,300 @@
+"""The authority's QA rubric: the default one a first review gets, new versions on the
+authority's chosen scale, publishing (refused in plain words when unsound), a review keeps
+the version it started on, and only the Virtual School Head changes it."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from epep.audit.models import AuditEvent
+from epep.tenancy import clock
+from epep.tenancy.actor import acting_as
+from epep.tenancy.context import authority_context
+from epep.tenancy.roles import Role
+from quality import default_rubric
+from quality.models import (
+    Criterion,
+    Descriptor,
+    FundingRelease,
+    QaReview,
+    RollUp,
+    Rubric,
+    RubricGrade,
+    RubricStatus,
+)
+from quality.rollup import GradeRule, rubric_problems
+from quality.selectors.rubrics import access_rubric_by_id, grade_rules, rubrics_for
+from quality.services import rubrics as services
+from tests.quality.queue_factories import submitted_pep
+
+pytestmark = pytest.mark.django_db
+
+PRECHECKS = {
+    "child_voice",
+    "targets_owner_date",
+    "ppplus_linked",
+    "next_meeting",
+    "attendance_support",
+}
+
+
+def _in_force(world):
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        return services.rubric_for_new_review(local_authority=world.a.la)
+
+
+def head(world, side="a"):
+    return getattr(world, side).users[Role.VS_HEAD]
+
+
+def test_the_default_rubric_is_built_from_the_statutory_guidance():
+    criteria = [c for s in default_rubric.SECTIONS for c in s.criteria]
+    assert sum(c.weight for c in criteria) == 100
+    assert {c.precheck for c in criteria} - {""} == PRECHECKS
+    titles = " ".join(c.title.lower() for c in criteria)
+    for words in [
+        "child's voice",
+        "attendance and exclusions",
+        "attainment",
+        "smart",
+        "pp+",
+        "owners and dates",
+        "ehcp",
+        "transition",
+        "aspirations",
+        "next meeting",
+    ]:
+        assert words in titles, words
+    for scale in default_rubric.SCALES.values():
+        rules = [
+            (spec.label, spec.min_score, spec.allowance, spec.allowance_floor)
+            for spec in scale.grades
+        ]
+        labels = [label for label, *_ in rules]
+        problems = rubric_problems(
+            roll_up=scale.roll_up,
+            scale=[
+                GradeRule(
+                    rank,
+                    label,
+                    min_score,
+                    allowance,
+                    labels.index(floor) + 1 if floor else None,
+                )
+                for rank, (label, min_score, allowance, floor) in enumerate(rules, start=1)
+            ],
+            weights=[c.weight for c in criteria],
+        )
+        assert problems == {}, scale.key
+    assert [s.key for s in default_rubric.SCALES.values()] == ["rag", "ggar", "ofsted"]
+
+
+def test_a_first_review_gets_the_default_rubric_in_force(world, clock_at):
+    clock_at(date(2026, 11, 2))
+    rubric = _in_force(world)
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        assert (rubric.version, rubric.status, rubric.roll_up) == (1, "in_force", "bands")
+        assert rubric.in_force_from.date() == date(2026, 11, 2)
+        grades = list(rubric.grades.all())
+        assert [(g.label, g.min_score, g.funding) for g in grades] == [
+            ("Green", 75, FundingRelease.RELEASES),
+            ("Amber", 50, FundingRelease.BY_DECISION),
+            ("Red", None, FundingRelease.WITHHOLDS),
+        ]
+        criteria = list(rubric.criteria.all())
+        assert sum(c.weight for c in criteria) == 100
+        assert {c.precheck for c in criteria} - {""} == PRECHECKS
+        assert rubric.sections.count() == 5
+        assert Descriptor.objects.filter(criterion__rubric=rubric).count() == 3 * len(criteria)
+        assert services.rubric_publication_problems(rubric) == {}
+        # the second review gets the same rubric: nothing new is made
+        assert services.rubric_for_new_review(local_authority=world.a.la) == rubric
+        assert Rubric.objects.count() == 1
+    with authority_context(local_authority_ids=[world.b.la.pk]):
+        assert not Rubric.objects.exists()  # each authority its own
+
+
+def test_a_new_version_copies_the_one_in_force_and_publishing_retires_it(world):
+    v1 = _in_force(world)
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        v2 = services.rubric_draft_new_version(actor=actor, local_authority=world.a.la)
+        assert (v2.version, v2.status, v2.created_by) == (2, "draft", head(world))
+        assert [g.label for g in v2.grades.all()] == ["Green", "Amber", "Red"]
+        assert v2.criteria.count() == v1.criteria.count()
+        assert not Criterion.objects.filter(rubric=v2, section__rubric=v1).exists()
+        assert not Descriptor.objects.filter(criterion__rubric=v2, grade__rubric=v1).exists()
+        with pytest.raises(ValidationError, match="Version 2 is already a draft"):
+            services.rubric_draft_new_version(actor=actor, local_authority=world.a.la)
+        services.rubric_publish(actor=actor, rubric=v2)
+        v1.refresh_from_db()
+        v2.refresh_from_db()
+        assert (v1.status, v2.status) == (RubricStatus.RETIRED, RubricStatus.IN_FORCE)
+        assert services.rubric_for_new_review(local_authority=world.a.la) == v2
+        assert AuditEvent.objects.filter(object_id=str(v2.public_id), action="publish").exists()
+        with pytest.raises(ValidationError, match="only a draft can change"):
+            services.rubric_publish(actor=actor, rubric=v2)
+        with pytest.raises(ValidationError, match="only a draft can change"):
+            services.rubric_lock_draft(actor=actor, rubric=v1)
+
+
+def test_a_review_keeps_the_version_it_started_on(world, clock_at):
+    clock_at(date(2026, 11, 2))
+    pep = submitted_pep(world.a, submitted_on=date(2026, 10, 20))
+    v1 = _in_force(world)
+    officer = world.a.users[Role.VS_OFFICER]
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        review = QaReview.objects.create(
+            local_authority=world.a.la,
+            pep=pep,
+            submitted_at=pep.submitted_at,
+            officer=officer,
+            assigned_at=clock.now(),
+            rubric=v1,
+            started_at=clock.now(),
+        )
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        v2 = services.rubric_draft_new_version(actor=actor, local_authority=world.a.la)
+        services.rubric_publish(actor=actor, rubric=v2)
+        review.refresh_from_db()
+        assert review.rubric == v1
+        assert services.rubric_for_new_review(local_authority=world.a.la) == v2
+
+
+SCALE_CASES = {
+    "ggar": (RollUp.COUNTING, ["Gold", "Green", "Amber", "Red"]),
+    "ofsted": (RollUp.BANDS, ["Outstanding", "Good", "Requires improvement", "Inadequate"]),
+    "rag": (RollUp.BANDS, ["Green", "Amber", "Red"]),
+}
+
+
+@pytest.mark.parametrize("scale", SCALE_CASES)
+def test_a_new_version_on_another_scale_is_ready_to_publish(world, scale):
+    _in_force(world)
+    roll_up, labels = SCALE_CASES[scale]
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        draft = services.rubric_draft_new_version(
+            actor=actor, local_authority=world.a.la, scale=scale
+        )
+        grades = list(draft.grades.all())
+        assert draft.roll_up == roll_up
+        assert [g.label for g in grades] == labels
+        assert services.rubric_publication_problems(draft) == {}
+        voice = draft.criteria.get(precheck="child_voice")
+        best = Descriptor.objects.get(criterion=voice, grade=grades[0]).text
+        worst = Descriptor.objects.get(criterion=voice, grade=grades[-1]).text
+        assert worst == "No child's voice, or only a previous term's."
+        assert best != worst
+        services.rubric_publish(actor=actor, rubric=draft)
+
+
+def test_gold_is_all_gold_but_one_green_in_the_shipped_counting_scale(world):
+    _in_force(world)
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        draft = services.rubric_draft_new_version(
+            actor=actor, local_authority=world.a.la, scale="ggar"
+        )
+        rules = grade_rules(list(draft.grades.all()))
+        assert [(r.label, r.allowance, r.allowance_floor_rank) for r in rules] == [
+            ("Gold", 1, 2),
+            ("Green", 2, 3),
+            ("Amber", 2, None),
+            ("Red", None, None),
+        ]
+
+
+def test_a_criterion_added_to_another_scale_keeps_its_own_descriptors_at_the_nearest_grade(
+    world,
+):
+    _in_force(world)
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        v2 = services.rubric_draft_new_version(actor=actor, local_authority=world.a.la)
+        section = v2.sections.first()
+        own = Criterion.objects.create(
+            local_authority=world.a.la, rubric=v2, section=section, title="Carer's input", weight=0
+        )
+        texts = {"Green": "Carer's views shaped the plan.", "Amber": "Brief.", "Red": "None."}
+        for grade in v2.grades.all():
+            Descriptor.objects.create(
+                local_authority=world.a.la, criterion=own, grade=grade, text=texts[grade.label]
+            )
+        services.rubric_publish(actor=actor, rubric=v2)
+        v3 = services.rubric_draft_new_version(
+            actor=actor, local_authority=world.a.la, scale="ofsted"
+        )
+        copied = v3.criteria.get(title="Carer's input")
+        got = {d.grade.label: d.text for d in Descriptor.objects.filter(criterion=copied)}
+        assert got == {
+            "Outstanding": "Carer's views shaped the plan.",
+            "Good": "Brief.",
+            "Requires improvement": "Brief.",
+            "Inadequate": "None.",
+        }
+
+
+#: what is wrong with the draft -> the field named in the refusal
+PUBLISH_REFUSALS = {
+    "weights add up to 90": "weights",
+    "bands overlap": "min_score",
+    "a descriptor is missing": "descriptors",
+}
+
+
+@pytest.mark.parametrize("fault", PUBLISH_REFUSALS)
+def test_an_unsound_draft_is_not_published_and_nothing_changes(world, fault):
+    v1 = _in_force(world)
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        draft = services.rubric_draft_new_version(actor=actor, local_authority=world.a.la)
+        if fault == "weights add up to 90":
+            c = draft.criteria.get(precheck="child_voice")
+            c.weight -= 10
+            c.save()
+        elif fault == "bands overlap":
+            draft.grades.filter(label="Amber").update(min_score=80)
+        else:
+            Descriptor.objects.filter(criterion__rubric=draft, grade__label="Red").first().delete()
+        with pytest.raises(ValidationError) as refused:
+            services.rubric_publish(actor=actor, rubric=draft)
+        assert set(refused.value.message_dict) == {PUBLISH_REFUSALS[fault]}
+        draft.refresh_from_db()
+        v1.refresh_from_db()
+        assert (draft.status, v1.status) == (RubricStatus.DRAFT, RubricStatus.IN_FORCE)
+    if fault == "weights add up to 90":
+        assert refused.value.message_dict["weights"] == [
+            "The criteria's weights must add up to 100; they add up to 90."
+        ]
+
+
+def test_only_the_virtual_school_head_of_the_authority_changes_the_rubric(world):
+    v1 = _in_force(world)
+    with acting_as(world.a.users[Role.VS_OFFICER], Role.VS_OFFICER) as officer:
+        with pytest.raises(PermissionDenied):
+            services.rubric_draft_new_version(actor=officer, local_authority=world.a.la)
+        assert list(rubrics_for(actor=officer)) == [v1]  # officers read it
+    with acting_as(world.a.users[Role.LA_ADMIN], Role.LA_ADMIN) as admin:
+        assert list(rubrics_for(actor=admin)) == []
+    with acting_as(head(world, "b"), Role.VS_HEAD) as other:
+        with pytest.raises(PermissionDenied):
+            services.rubric_draft_new_version(actor=other, local_authority=world.a.la)
+        with pytest.raises(PermissionDenied):
+            services.rubric_publish(actor=other, rubric=v1)
+        with pytest.raises(Http404):
+            access_rubric_by_id(actor=other, rubric_id=v1.public_id)
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        assert access_rubric_by_id(actor=actor, rubric_id=v1.public_id) == v1
+        with pytest.raises(ValidationError) as refused:
+            services.rubric_draft_new_version(
+                actor=actor, local_authority=world.a.la, scale="stars"
+            )
+        assert "scale" in refused.value.message_dict
+        assert RubricGrade.objects.filter(rubric__version=2).count() == 0
+
+
+def test_without_any_rubric_a_new_version_is_the_default_as_a_draft(world):
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        draft = services.rubric_draft_new_version(
+            actor=actor, local_authority=world.a.la, scale="ggar"
+        )
+        assert (draft.version, draft.status, draft.roll_up) == (1, "draft", "counting")
+        assert services.rubric_publication_problems(draft) == {}
