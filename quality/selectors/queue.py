@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from calendars.days import add_working_days, local_date, working_days_between
+from epep.tenancy.access import fetch_or_404
 from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES
 from peps.models import Status
 from peps.selectors import peps_for
@@ -100,13 +101,12 @@ def qa_due_date(submitted_at, turnaround_working_days: int) -> date | None:
     return add_working_days(local_date(submitted_at), turnaround_working_days)
 
 
-def access_queue_entry_by_id(*, actor, pep_id) -> QaQueueEntry:
+def access_queue_entry_by_id(*, actor, pep_id: int, queryset=None) -> QaQueueEntry:
     """One PEP of the queue (by primary key, as the admin names it): 404 for missing and
-    refused alike."""
-    from epep.tenancy.access import fetch_or_404
-
+    refused alike. ``queryset`` narrows ``queue_for(actor=actor)`` (the admin's own
+    annotations)."""
     return fetch_or_404(
-        queue_for(actor=actor),
+        queryset if queryset is not None else queue_for(actor=actor),
         actor=actor,
         object_type="peps.pep",
         public_id=pep_id,
