@@ -49,12 +49,16 @@ SUBMITTED = datetime(2026, 10, 5, 10, tzinfo=LONDON)
 
 
 class Scale:
-    """A small Green/Amber/Red rubric of an authority: two criteria."""
+    """A small Green/Amber/Red rubric of an authority: two criteria (version 1 in force,
+    later ones retired)."""
 
     def __init__(self, la, *, version=1, titles=("Child's voice", "SMART targets")):
         with all_authorities_context():
             self.rubric = Rubric.objects.create(
-                local_authority=la, name="PEP quality", version=version, status="in_force"
+                local_authority=la,
+                name="PEP quality",
+                version=version,
+                status="in_force" if version == 1 else "retired",
             )
             self.grades = {
                 label: RubricGrade.objects.create(
