@@ -1,1 +1,95 @@
-"""QA selectors: reviews."""
+"""QA selectors: the rounds of QA of a PEP, scoped to the actor, and the feedback the
+school sees."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from epep.tenancy.access import fetch_or_404
+
+from .. import permissions
+from ..models import (
+    CriterionGrade,
+    QaReview,
+    ReviewKind,
+    ReviewStatus,
+    SectionComment,
+)
+
+
+def reviews_for(*, actor) -> QuerySet[QaReview]:
+    """The QA rounds ``actor`` may open in the QA workspace: their authority's, for
+    Virtual School staff only."""
+    if not permissions.can_use_qa(actor):
+        return QaReview.objects.none()
+    return QaReview.objects.filter(local_authority_id__in=actor.authority_ids)
+
+
+def access_review_by_id(*, actor, review_id) -> QaReview:
+    """The one way to fetch a QA round a URL names: missing and out of reach give the same
+    404 (the refusal recorded)."""
+    return fetch_or_404(
+        reviews_for(actor=actor).select_related(
+            "pep",
+            "pep__child",
+            "pep__school",
+            "pep__local_authority",
+            "rubric",
+            "officer",
+            "grade",
+            "computed_grade",
+        ),
+        actor=actor,
+        object_type="quality.qareview",
+        public_id=review_id,
+        lookup="pk",
+        belongs_to_child=False,
+        message="No QA review found",
+    )
+
+
+def _with_grades(reviews: QuerySet[QaReview]) -> QuerySet[QaReview]:
+    return reviews.select_related("officer", "grade", "computed_grade", "rubric").prefetch_related(
+        Prefetch(
+            "criterion_grades",
+            queryset=CriterionGrade.objects.select_related("criterion", "grade").order_by(
+                "criterion__section__order", "criterion__order", "criterion_id"
+            ),
+        ),
+        Prefetch(
+            "section_comments",
+            queryset=SectionComment.objects.select_related("section").order_by(
+                "section__order", "section_id"
+            ),
+        ),
+    )
+
+
+def pep_qa_history(*, pep, kinds=(ReviewKind.PRIMARY,)) -> QuerySet[QaReview]:
+    """Every QA round of ``pep`` (of ``kinds``; the school never sees moderation rounds),
+    latest first, with each grade, comment and who gave it (a fixed number of queries)."""
+    return _with_grades(
+        QaReview.objects.filter(pep_id=pep.pk, kind__in=list(kinds))
+        .exclude(status=ReviewStatus.WITHDRAWN)
+        .order_by("-round", "-assigned_at")
+    )
+
+
+def completed_history(*, pep) -> list[QaReview]:
+    """What the school sees: the PEP's completed QA rounds, latest first."""
+    return [r for r in pep_qa_history(pep=pep) if r.status == ReviewStatus.COMPLETED]
+
+
+def latest_feedback(*, pep_ids) -> dict[int, QaReview]:
+    """For each of ``pep_ids`` (a list or a ``values("pk")`` subquery) that has finished
+    QA, its latest completed primary round with its grade: one query whatever the number
+    of PEPs."""
+    reviews = (
+        QaReview.objects.filter(
+            pep_id__in=pep_ids, kind=ReviewKind.PRIMARY, status=ReviewStatus.COMPLETED
+        )
+        .select_related("grade", "pep", "pep__child")
+        .order_by("pep_id", "-round", "-completed_at")
+        .distinct("pep_id")
+    )
+    return {review.pep_id: review for review in reviews}
