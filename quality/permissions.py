@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from epep.tenancy.roles import PROFESSIONAL_ROLES, VIRTUAL_SCHOOL_ROLES, Role
 
+from .models import RubricStatus
+
 #: Who does QA: Virtual School staff. LA administrators see settings, not QA.
 QA_ROLES = VIRTUAL_SCHOOL_ROLES
 #: Who sets the rubric, draws the moderation sample and settles disagreements.
@@ -58,6 +60,16 @@ def can_grade(actor, review=None) -> bool:
 def can_edit_rubric(actor, obj=None) -> bool:
     """May ``actor`` draft and publish the authority's rubric?"""
     return _role(actor) in QA_LEADS and _mine(actor, obj)
+
+
+def can_edit_rubric_version(actor, obj=None) -> bool:
+    """May ``actor`` change this rubric version (``obj``: a rubric or one of its criteria):
+    the Virtual School Head, and only while it is a draft (a version in force or retired
+    is read-only; a new version is started instead)."""
+    rubric = getattr(obj, "rubric", obj)
+    if not can_edit_rubric(actor, rubric):
+        return False
+    return rubric is None or rubric.status == RubricStatus.DRAFT
 
 
 def can_edit_qa_policy(actor, obj=None) -> bool:

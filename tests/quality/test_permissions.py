@@ -36,7 +36,11 @@ RULES = {
 }
 
 #: rules about an object with a person attached (tested on their own tables below)
-PERSONAL_RULES = {permissions.can_grade, permissions.can_moderate}
+PERSONAL_RULES = {
+    permissions.can_grade,
+    permissions.can_moderate,
+    permissions.can_edit_rubric_version,
+}
 
 
 def test_every_rule_is_in_a_table():
@@ -108,6 +112,32 @@ def test_who_moderates_a_sampled_pep(case):
         )
     )
     assert allowed(permissions.can_moderate, item) == MODERATORS[case]
+
+
+#: (the version's status, where, asked about) -> the roles that may change it
+RUBRIC_EDITORS = {
+    (None, HOME, "rubric"): HEAD,
+    ("draft", HOME, "rubric"): HEAD,
+    ("draft", HOME, "criterion"): HEAD,
+    ("in_force", HOME, "rubric"): NOBODY,
+    ("retired", HOME, "criterion"): NOBODY,
+    ("draft", AWAY, "rubric"): NOBODY,
+    ("draft", AWAY, "criterion"): NOBODY,
+}
+
+
+@pytest.mark.parametrize("case", RUBRIC_EDITORS, ids=str)
+def test_who_changes_a_rubric_version(case):
+    status, authority, part = case
+    rubric = (
+        None if status is None else SimpleNamespace(status=status, local_authority_id=authority)
+    )
+    obj = (
+        SimpleNamespace(rubric=rubric, local_authority_id=authority)
+        if part == "criterion"
+        else rubric
+    )
+    assert allowed(permissions.can_edit_rubric_version, obj) == RUBRIC_EDITORS[case]
 
 
 def test_a_virtual_school_head_of_two_authorities_acts_in_both():
