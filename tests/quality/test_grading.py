@@ -347,3 +347,141 @@ def test_the_history_keeps_every_round_and_the_latest_feedback_is_one_query(
         with django_assert_num_queries(1):
             latest = latest_feedback(pep_ids=[pep.pk])
         assert latest[pep.pk].round == 2
+
+
+# --- The grading page in the admin ----------------------------------------------------
+
+
+def page_url(review) -> str:
+    return f"/admin/quality/qareview/{review.pk}/change/"
+
+
+def form_data(review, rubric, grades, **extra) -> dict:
+    data = {"version": review.version, "summary": "", "action": "save"}
+    for criterion, (grade, comment) in grades.items():
+        data[f"grade_{criterion.pk}"] = grade.pk if grade else ""
+        data[f"comment_{criterion.pk}"] = comment
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def test_the_grading_page_starts_grades_and_shows_the_overall_grade(
+    world, rubric, officer, officer_client
+):
+    pep = submitted_pep(world)
+    review = open_review(pep, officer)
+    page = officer_client.get(page_url(review)).content.decode()
+    assert "Start grading" in page and "Automatic pre-checks" in page
+    assert "The child&#x27;s voice is recorded this term" in page
+    officer_client.post(f"/admin/quality/qareview/{review.pk}/start/")
+    with all_authorities_context():
+        review = QaReview.objects.get(pk=review.pk)
+    page = officer_client.get(page_url(review)).content.decode()
+    assert "Save grades" in page and "Green: the child&#x27;s voice is present and recent" in page
+    response = officer_client.post(
+        page_url(review),
+        form_data(
+            review,
+            rubric,
+            {
+                rubric.voice: (rubric.green, "Own words"),
+                rubric.targets: (rubric.green, ""),
+                rubric.ppplus: (rubric.amber, "Costs vague"),
+            },
+        ),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Grades saved." in page
+    # 40 + 30 + 15 = 85: Green, shown after the save without JavaScript.
+    assert "from the rubric's roll-up rule" in page
+    assert 'qa-grade--green">Green</strong>' in page
+
+
+def test_a_refused_save_keeps_what_was_typed_and_shows_the_errors(
+    world, rubric, officer, officer_client
+):
+    review = started(world, rubric, officer)
+    response = officer_client.post(
+        page_url(review),
+        form_data(
+            review,
+            rubric,
+            {rubric.voice: (None, "Typed but no grade"), rubric.targets: (rubric.red, "Weak")},
+            **{f"grade_{rubric.ppplus.pk}": "999999"},
+        ),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert f'href="#id_grade_{rubric.voice.pk}_0">Choose a grade to go with your comment.' in page
+    assert "Choose one of: Green, Amber, Red" in page
+    assert "Typed but no grade" in page
+    with all_authorities_context():
+        assert not CriterionGrade.objects.filter(review=review).exists()
+
+
+def test_returning_from_the_page_needs_a_reason_then_returns_with_what_to_fix(
+    world, rubric, officer, officer_client
+):
+    review = started(world, rubric, officer)
+    grades = {
+        rubric.voice: (rubric.green, ""),
+        rubric.targets: (rubric.red, "No owners"),
+        rubric.ppplus: (rubric.green, ""),
+    }
+    refused = officer_client.post(
+        page_url(review), form_data(review, rubric, grades, action="return", return_reason="")
+    )
+    assert refused.status_code == 400
+    assert "Say why the PEP is returned" in refused.content.decode()
+    with all_authorities_context():
+        # The save and the return are one: the refused return saved no grade either.
+        assert not CriterionGrade.objects.filter(review=review).exists()
+    done = officer_client.post(
+        page_url(review),
+        form_data(
+            review,
+            rubric,
+            grades,
+            action="return",
+            return_reason="Targets need owners.",
+            fixes="Name who is responsible for each target",
+        ),
+        follow=True,
+    )
+    assert "The PEP is returned to the school." in done.content.decode()
+    assert reload(review.pep).status == Status.RETURNED
+    with all_authorities_context():
+        assert QaReview.objects.get(pk=review.pk).fixes == [
+            "Name who is responsible for each target"
+        ]
+    assert "Round 1: Completed, returned for amendments" in done.content.decode()
+
+
+def test_a_moderation_page_never_shows_the_first_grading(world, rubric, officer, client):
+    review = started(world, rubric, officer)
+    review = save(officer, review, all_grades(rubric, rubric.red, rubric.red, rubric.red, "Poor"))
+    complete(officer, review, outcome="returned", return_reason="Very weak.")
+    head = world.a.users[Role.VS_HEAD]
+    moderation = open_review(review.pep, head, rubric=rubric.rubric, kind="moderation")
+    with all_authorities_context():
+        QaReview.objects.filter(pk=moderation.pk).update(status="in_progress")
+    client.force_login(head)
+    page = client.get(page_url(moderation)).content.decode()
+    assert "Complete the moderation grading" in page
+    assert "QA history" not in page and "Very weak." not in page and "Poor" not in page
+
+
+def test_another_authoritys_review_is_not_found(world, rubric, officer, client):
+    review = started(world, rubric, officer)
+    client.force_login(world.b.users[Role.VS_OFFICER])
+    assert client.get(page_url(review)).status_code in (302, 404)
+    client.force_login(world.a.users[Role.LA_ADMIN])
+    assert client.get(page_url(review)).status_code in (302, 403, 404)
