@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from uuid import UUID
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 
@@ -39,6 +38,20 @@ def completed_reviews_of_term(*, actor, academic_year: str, term: str) -> QueryS
         kind=ReviewKind.PRIMARY,
         status=ReviewStatus.COMPLETED,
     ).order_by("pk")
+
+
+def completed_qa_years(*, actor) -> list[str]:
+    """The academic years of the actor's PEPs with completed QA, newest first."""
+    return list(
+        QaReview.objects.filter(
+            pep__in=peps_for(actor=actor).values("pk"),
+            kind=ReviewKind.PRIMARY,
+            status=ReviewStatus.COMPLETED,
+        )
+        .order_by("-pep__academic_year")
+        .values_list("pep__academic_year", flat=True)
+        .distinct()
+    )
 
 
 def moderation_population(
@@ -72,14 +85,16 @@ def samples_for(*, actor) -> QuerySet[ModerationSample]:
     )
 
 
-def access_sample_by_id(*, actor, sample_id: UUID) -> ModerationSample:
-    """One moderation sample by its public id: 404 for missing and refused alike."""
+def access_sample_by_id(*, actor, sample_id: int) -> ModerationSample:
+    """One moderation sample (by primary key, as the admin names it): 404 for missing
+    and refused alike."""
     return fetch_or_404(
         samples_for(actor=actor),
         actor=actor,
         object_type="quality.moderationsample",
         public_id=sample_id,
         belongs_to_child=False,
+        lookup="pk",
         message="No moderation sample found",
     )
 

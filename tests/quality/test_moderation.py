@@ -129,7 +129,9 @@ def grade_review(review: QaReview, scale: Scale, overall: str, per_criterion=Non
 
 
 def completed_review(authority, scale, *, officer=None, overall="Green", pep=None, round=1, **kw):
-    pep = pep or new_pep(authority, **{k: kw.pop(k) for k in ("academic_year", "term") if k in kw})
+    pep = pep or new_pep(
+        authority, **{k: kw.pop(k) for k in ("academic_year", "term", "first", "last") if k in kw}
+    )
     officer = officer or authority.users[Role.VS_OFFICER]
     with all_authorities_context():
         review = QaReview.objects.create(
@@ -531,8 +533,81 @@ def test_another_authoritys_sample_is_not_found(world, sampled):
     from django.http import Http404
 
     with acting_as(world.b.users[Role.VS_HEAD]) as other, pytest.raises(Http404):
-        selectors.access_sample_by_id(actor=other, sample_id=sample.public_id)
+        selectors.access_sample_by_id(actor=other, sample_id=sample.pk)
     with acting_as(world.b.users[Role.VS_HEAD]) as other, pytest.raises(Http404):
         selectors.access_item_by_id(actor=other, item_id=item.pk)
     with acting_as(world.a.users[Role.VS_OFFICER]) as mine:
-        assert selectors.access_sample_by_id(actor=mine, sample_id=sample.public_id) == sample
+        assert selectors.access_sample_by_id(actor=mine, sample_id=sample.pk) == sample
+
+
+# --- the admin pages ---------------------------------------------------------------------
+
+SAMPLES = "/admin/quality/moderationsample/"
+
+
+def test_the_head_draws_assigns_and_resolves_in_the_admin(client, world):
+    scale = Scale(world.a.la)
+    set_share(world.a, 100)
+    original = completed_review(world.a, scale, overall="Green")
+    with all_authorities_context():
+        child = original.pep.child
+    moderator = second_officer(world.a)
+    client.force_login(world.a.users[Role.VS_HEAD])
+    page = client.get(SAMPLES + "add/").content.decode()
+    assert "<strong>100%</strong>" in page
+    response = client.post(SAMPLES + "add/", {"academic_year": YEAR, "term": TERM})
+    with all_authorities_context():
+        sample = ModerationSample.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{SAMPLES}{sample.pk}/change/"
+    again = client.post(SAMPLES + "add/", {"academic_year": YEAR, "term": TERM})
+    assert "This term&#x27;s moderation sample has already been drawn." in again.content.decode()
+    page = client.get(f"{SAMPLES}{sample.pk}/change/").content.decode()
+    assert child.display_name in page
+    assert str(sample.seed) in page
+    (item,) = items_of(sample)
+    assert f'<option value="{moderator.pk}">Olu Second</option>' in page
+    # the officer who graded it first is not offered
+    assert f'<option value="{original.officer_id}">' not in page
+    client.post(f"{SAMPLES}{sample.pk}/items/{item.pk}/assign/", {"moderator": moderator.pk})
+    (item,) = items_of(sample)
+    assert item.moderation.officer_id == moderator.pk
+    grade_review(item.moderation, scale, "Red")
+    with acting_as(moderator):
+        services.moderation_after_review_completed(review=item.moderation)
+    page = client.get(f"{SAMPLES}{sample.pk}/change/").content.decode()
+    assert "Disagreed: waiting for the Virtual School Head" in page
+    resolve = f"{SAMPLES}{sample.pk}/items/{item.pk}/resolve/"
+    refused = client.post(resolve, {"resolution": "original_stands", "note": ""})
+    assert "Enter a note saying why this grade stands." in refused.content.decode()
+    client.post(resolve, {"resolution": "original_stands", "note": "Voice is recent enough."})
+    (item,) = items_of(sample)
+    assert item.resolution == ModerationResolution.ORIGINAL_STANDS
+    report = client.get(f"{SAMPLES}{sample.pk}/agreement/").content.decode()
+    assert world.a.users[Role.VS_OFFICER].full_name in report
+    assert "0%" in report
+
+
+def test_another_authority_and_officers_cannot_reach_what_is_not_theirs(client, world):
+    completed_review(world.a, Scale(world.a.la))
+    sample = draw(world)
+    client.force_login(world.b.users[Role.VS_HEAD])
+    assert client.get(f"{SAMPLES}{sample.pk}/change/").status_code == 404
+    assert client.get(f"{SAMPLES}{sample.pk}/agreement/").status_code == 404
+    assert "Autumn 2026-27" not in client.get(SAMPLES).content.decode()
+    client.force_login(world.a.users[Role.VS_OFFICER])
+    assert "Autumn 2026-27" in client.get(SAMPLES).content.decode()
+    assert client.get(SAMPLES + "add/").status_code == 403
+    client.force_login(world.a.users[Role.LA_ADMIN])
+    assert client.get(SAMPLES).status_code == 403
+
+
+def test_the_export_page_downloads_the_terms_results(client, world):
+    completed_review(world.a, Scale(world.a.la))
+    client.force_login(world.a.users[Role.VS_OFFICER])
+    assert 'value="xlsx"' in client.get(SAMPLES + "export/").content.decode()
+    response = client.post(
+        SAMPLES + "export/", {"academic_year": YEAR, "term": TERM, "file_format": "csv"}
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="qa-results-2026-27-autumn.csv"'
+    assert "Sam Sample" in response.content.decode("utf-8-sig")
