@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_PPPLUS_LINE_PENCE", "format_pounds", "pounds_to_pence"]
+__all__ = ["MAX_PPPLUS_LINE_PENCE", "format_pounds", "pounds_to_pence", "share_of", "split_pence"]
 
 #: The most one line of Pupil Premium Plus spending (one target's cost) can be: £100,000.
 #: Far above any real line (a year's PP+ for a child is a few thousand pounds), low enough
@@ -61,3 +61,28 @@ def pounds_to_pence(
     if pence > maximum:
         raise ValueError(too_much)
     return pence
+
+
+def split_pence(total: int, weights: list[int]) -> list[int]:
+    """``total`` pence shared in proportion to ``weights`` (e.g. days of a term at each
+    school), in whole pence that add up to ``total`` exactly: each share rounded down,
+    and the pennies left over go one each to the largest remainders (ties to the earlier
+    share). Weights are whole numbers, at least one of them above zero."""
+    if total < 0:
+        raise ValueError("Only an amount of £0 or more can be shared.")
+    if not weights or any(w < 0 for w in weights) or not any(weights):
+        raise ValueError("Share between at least one part with a weight above zero.")
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    left = total - sum(shares)
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        shares[index] += 1
+    return shares
+
+
+def share_of(total: int, percent: int) -> int:
+    """``percent`` % of ``total`` pence, rounded down to a whole penny."""
+    if not 0 <= percent <= 100:
+        raise ValueError("Enter a share between 0 and 100 %.")
+    return total * percent // 100

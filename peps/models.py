@@ -275,6 +275,8 @@ class Target(TenantChildRow):
                 name="target_ppplus_cost_in_range",
                 violation_error_message=_COST_TOO_HIGH,
             ),
+            # The target of the composite keys of rows tied to a target (PP+ lines).
+            models.UniqueConstraint(fields=["id", "local_authority"], name="target_id_la_unique"),
         ]
 
     def __str__(self) -> str:
