@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from epep.audit.models import AuditEvent
 from epep.tenancy import clock
@@ -19,6 +20,7 @@ from quality.services.rubrics import rubric_for_new_review
 from tests.quality.queue_factories import submitted_pep
 
 pytestmark = pytest.mark.django_db
+
 
 APPROVED = (ReviewStatus.COMPLETED, ReviewOutcome.APPROVED)
 RETURNED = (ReviewStatus.COMPLETED, ReviewOutcome.RETURNED)
@@ -179,3 +181,26 @@ def test_only_the_head_of_the_authority_decides(world, amber):
     with authority_context(local_authority_ids=[world.a.la.pk]):
         amber.refresh_from_db()
         assert amber.funding_decision is None
+
+
+def test_the_decision_form_the_grading_page_links_to(client, world, amber):
+    url = reverse("admin:quality_qareview_funding", args=[amber.pk])
+    client.force_login(world.a.users[Role.VS_HEAD])
+    page = client.get(url).content.decode()
+    assert "releases PP+ only by a decision; none is recorded yet" in page
+    refused = client.post(url, {"release": "yes", "reason": " ", "version": 1})
+    body = refused.content.decode()
+    assert "There is a problem" in body
+    assert "Give the reason for the decision" in body
+    done = client.post(url, {"release": "yes", "reason": "Panel agreed.", "version": 1})
+    assert done.status_code == 302
+    stale = client.post(url, {"release": "no", "reason": "Second thoughts.", "version": 1})
+    assert "has changed since you opened it" in stale.content.decode()
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        assert ppplus_release(pep_ids=[amber.pep_id])[amber.pep_id].released
+
+    client.force_login(world.a.users[Role.VS_OFFICER])
+    assert client.get(url).status_code == 403
+    client.force_login(world.b.users[Role.VS_HEAD])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"release": "no", "reason": "x", "version": 2}).status_code == 404

@@ -298,3 +298,166 @@ def test_without_any_rubric_a_new_version_is_the_default_as_a_draft(world):
         )
         assert (draft.version, draft.status, draft.roll_up) == (1, "draft", "counting")
         assert services.rubric_publication_problems(draft) == {}
+
+
+# --- the rubric in the admin -------------------------------------------------------------
+
+LIST = "/admin/quality/rubric/"
+
+
+def _change(rubric):
+    return f"{LIST}{rubric.pk}/change/"
+
+
+def _formset_data(page_context) -> dict:
+    """The change form's data as the browser would post it back."""
+    data = {}
+    form = page_context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        data[name] = "" if value is None else value
+    for inline in page_context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management.initial.get(name, "")
+        data[f"{formset.prefix}-TOTAL_FORMS"] = len(formset.initial_forms)
+        for sub in formset.initial_forms:
+            for name, field in sub.fields.items():
+                value = sub.initial.get(name, field.initial)
+                if name == "DELETE":
+                    continue
+                data[sub.add_prefix(name)] = "" if value is None else getattr(value, "pk", value)
+    return data
+
+
+@pytest.fixture
+def head_client(client, world):
+    client.force_login(head(world))
+    return client
+
+
+@pytest.fixture
+def draft(world):
+    _in_force(world)
+    with acting_as(head(world), Role.VS_HEAD) as actor:
+        return services.rubric_draft_new_version(actor=actor, local_authority=world.a.la)
+
+
+def test_officers_read_the_rubric_and_the_head_starts_a_version(client, world):
+    v1 = _in_force(world)
+    client.force_login(world.a.users[Role.VS_OFFICER])
+    listing = client.get(LIST)
+    assert listing.status_code == 200
+    assert "PEP quality rubric (version 1)" in listing.content.decode()
+    assert "Start a new version" not in listing.content.decode()
+    page = client.get(_change(v1)).content.decode()
+    assert "The child&#x27;s voice is present and recent" in page
+    assert 'name="name"' not in page and "Publish this version" not in page
+    assert client.get(f"{LIST}new-version/").status_code == 403
+    assert client.post(f"{LIST}{v1.pk}/publish/").status_code == 403
+
+    client.force_login(head(world))
+    assert "Start a new version" in client.get(LIST).content.decode()
+    in_force_page = client.get(_change(v1)).content.decode()
+    assert "This version is in force, so it cannot change" in in_force_page
+    assert 'name="name"' not in in_force_page
+    response = client.post(f"{LIST}new-version/", {"scale": "ggar"})
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        v2 = Rubric.objects.get(version=2)
+    assert response.status_code == 302 and response["Location"] == _change(v2)
+    assert v2.roll_up == RollUp.COUNTING
+    again = client.post(f"{LIST}new-version/", {"scale": ""})
+    assert "Version 2 is already a draft" in again.content.decode()
+
+
+def test_weights_that_do_not_add_up_are_refused_with_nothing_saved(head_client, world, draft):
+    page = head_client.get(_change(draft))
+    assert "Publish this version" in page.content.decode()
+    data = _formset_data(page.context)
+    weight_keys = sorted(k for k in data if k.startswith("criteria-") and k.endswith("-weight"))
+    data[weight_keys[0]] = int(data[weight_keys[0]]) - 10
+    data["name"] = "Renamed"
+    refused = head_client.post(_change(draft), data)
+    body = refused.content.decode()
+    assert refused.status_code == 200
+    assert "There is a problem" in body
+    assert "The criteria&#x27;s weights must add up to 100; they add up to 90." in body
+    assert 'href="#criteria-group"' in body
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        draft.refresh_from_db()
+        assert draft.name == "PEP quality rubric"
+        assert sum(draft.criteria.values_list("weight", flat=True)) == 100
+
+    data[weight_keys[1]] = int(data[weight_keys[1]]) + 10
+    saved = head_client.post(_change(draft), data)
+    assert saved.status_code == 302
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        draft.refresh_from_db()
+        assert draft.name == "Renamed"
+    published = head_client.post(f"{LIST}{draft.pk}/publish/", follow=True)
+    assert "Version 2 is in force" in published.content.decode()
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        draft.refresh_from_db()
+        assert draft.status == RubricStatus.IN_FORCE
+
+
+def test_overlapping_bands_are_refused_next_to_the_grades(head_client, world, draft):
+    page = head_client.get(_change(draft))
+    data = _formset_data(page.context)
+    amber = next(k for k, v in data.items() if k.endswith("-label") and v == "Amber")
+    data[amber.replace("-label", "-min_score")] = 80
+    refused = head_client.post(_change(draft), data)
+    body = refused.content.decode()
+    assert "Green needs a higher lowest score than Amber (75 is not above 80)." in body
+    assert 'href="#grades-group"' in body
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        assert draft.grades.get(label="Amber").min_score == 50
+
+
+def test_a_missing_descriptor_stops_publishing_and_is_added_on_the_criterion_page(
+    head_client, world, draft
+):
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        voice = draft.criteria.get(precheck="child_voice")
+        Descriptor.objects.filter(criterion=voice, grade__label="Red").delete()
+    refused = head_client.post(f"{LIST}{draft.pk}/publish/", follow=True)
+    body = refused.content.decode()
+    assert "Version 2 was not published." in body
+    assert (
+        "Describe “The child&#x27;s voice is present and recent” at every grade: Red is missing."
+        in body
+    )
+    criterion_url = f"/admin/quality/criterion/{voice.pk}/change/"
+    page = head_client.get(criterion_url)
+    assert page.status_code == 200
+    descriptors = next(
+        i.formset
+        for i in page.context["inline_admin_formsets"]
+        if i.formset.prefix == "descriptors"
+    )
+    assert len(descriptors.extra_forms) == 1
+    data = _formset_data(page.context)
+    data["descriptors-TOTAL_FORMS"] = 3
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        data["descriptors-2-grade"] = draft.grades.get(label="Red").pk
+    data["descriptors-2-text"] = "No child's voice at all."
+    data["descriptors-2-criterion"] = voice.pk
+    saved = head_client.post(criterion_url, {**data, "_save": "Save"})
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    published = head_client.post(f"{LIST}{draft.pk}/publish/", follow=True)
+    assert "Version 2 is in force" in published.content.decode()
+
+
+def test_another_authoritys_rubric_is_out_of_reach(client, world, draft):
+    client.force_login(head(world, "b"))
+    assert "PEP quality rubric" not in client.get(LIST).content.decode()
+    response = client.get(_change(draft))
+    assert response.status_code in (302, 404)
+    assert client.post(f"{LIST}{draft.pk}/publish/").status_code in (403, 404)
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        voice = draft.criteria.get(precheck="child_voice")
+    assert client.get(f"/admin/quality/criterion/{voice.pk}/change/").status_code in (302, 404)
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        draft.refresh_from_db()
+        assert draft.status == RubricStatus.DRAFT
