@@ -67,8 +67,11 @@ class Scale:
                     rank=rank,
                     label=label,
                     colour=label.lower(),
+                    min_score=min_score,
                 )
-                for rank, label in enumerate(("Green", "Amber", "Red"), start=1)
+                for rank, (label, min_score) in enumerate(
+                    (("Green", 75), ("Amber", 50), ("Red", 0)), start=1
+                )
             }
             section = RubricSection.objects.create(
                 local_authority=la, rubric=self.rubric, order=1, title="The plan"
@@ -415,6 +418,34 @@ def test_only_the_head_assigns_moderators(world, sampled):
     *_, item = sampled
     with acting_as(world.a.users[Role.VS_OFFICER]) as officer, pytest.raises(PermissionDenied):
         services.moderation_assign(actor=officer, item=item, moderator=second_officer(world.a))
+
+
+@pytest.mark.parametrize(("again", "resolution"), [("Green", "agreed"), ("Red", "pending")])
+def test_grading_again_on_the_grading_services_compares_the_overall_grades(
+    world, sampled, again, resolution
+):
+    from quality.services import grading
+
+    scale, _, _, item = sampled
+    moderator = second_officer(world.a)
+    review = assign(world, item, moderator)
+    grades = {c.pk: (scale.grades[again].pk, "") for c in scale.criteria}
+    with acting_as(moderator) as actor:
+        saved = grading.review_save(
+            actor=actor,
+            review=review,
+            version=review.version,
+            grades=grades,
+            section_comments={},
+            summary="",
+        )
+        done = grading.review_complete(
+            actor=actor, review=saved, version=saved.version, outcome=None
+        )
+    assert (done.status, done.outcome) == (ReviewStatus.COMPLETED, "")
+    assert done.grade_id == scale.grades[again].pk
+    (item,) = items_of(item.sample_id)
+    assert item.resolution == resolution
 
 
 def complete_moderation(world, item, scale, overall, per_criterion=None):
