@@ -17,13 +17,14 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from epep.admin_site import RoleAdmin
 from epep.audit.admin_mixins import AuditedAdminMixin
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.models import LocalAuthority
 
 from .hooks import calendar_changed
 from .models import SchoolClosure, SchoolTerm, SubmissionDate
-from .permissions import calendar_authority_ids, can_edit_calendar
+from .permissions import calendar_authority_ids, can_edit_calendar, can_keep_calendars_in_admin
 
 
 def _calendars_changed(authority_ids) -> None:
@@ -37,8 +38,13 @@ def _authority_ids(request) -> frozenset[int]:
     return calendar_authority_ids(getattr(request, "actor", None))
 
 
-class AuthorityCalendarAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AuthorityCalendarAdmin(AuditedAdminMixin, RoleAdmin):
     """Scoped to the acting user's authorities (superusers: all), audited."""
+
+    may_view = can_keep_calendars_in_admin
+    may_add = can_keep_calendars_in_admin
+    may_change = can_keep_calendars_in_admin
+    may_delete = can_keep_calendars_in_admin
 
     list_select_related = ["local_authority"]
 
@@ -151,7 +157,7 @@ class IdCheckingAutocompleteSelect(AutocompleteSelect):
 @admin.register(SchoolTerm)
 class SchoolTermAdmin(AuthorityCalendarAdmin):
     list_display = ["name", "academic_year", "start_date", "end_date", "local_authority"]
-    list_filter = ["academic_year", "local_authority"]
+    list_filter = ["academic_year", ("local_authority", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "academic_year"]
     ordering = ["local_authority__name", "start_date"]
     fields = ["local_authority", "academic_year", "name", "start_date", "end_date", "source"]
@@ -160,7 +166,7 @@ class SchoolTermAdmin(AuthorityCalendarAdmin):
 @admin.register(SchoolClosure)
 class SchoolClosureAdmin(AuthorityCalendarAdmin):
     list_display = ["date", "reason", "school_label", "local_authority"]
-    list_filter = ["local_authority", "reason"]
+    list_filter = [("local_authority", admin.RelatedOnlyFieldListFilter), "reason"]
     search_fields = ["reason", "school__name", "school__urn"]
     ordering = ["local_authority__name", "date"]
     fields = ["local_authority", "school", "date", "reason"]
@@ -182,6 +188,6 @@ class SchoolClosureAdmin(AuthorityCalendarAdmin):
 @admin.register(SubmissionDate)
 class SubmissionDateAdmin(AuthorityCalendarAdmin):
     list_display = ["date", "term", "academic_year", "local_authority"]
-    list_filter = ["academic_year", "local_authority"]
+    list_filter = ["academic_year", ("local_authority", admin.RelatedOnlyFieldListFilter)]
     ordering = ["local_authority__name", "date"]
     fields = ["local_authority", "academic_year", "term", "date"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from epep.tenancy.permissions import is_platform_operator
 from epep.tenancy.roles import AUTHORITY_WIDE_ROLES
 
 #: Who keeps an authority's school calendar (in the admin): its Virtual School and LA
@@ -22,3 +23,14 @@ def can_edit_calendar(actor, local_authority_id: int | None, *, is_superuser: bo
     Platform superusers may change every authority's (term dates are not personal
     data)."""
     return is_superuser or local_authority_id in calendar_authority_ids(actor)
+
+
+def can_keep_calendars_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` see and change calendar rows (``obj``: one of them) in the admin:
+    the calendar editors of its authority, or ePEP support (every authority's)."""
+    if is_platform_operator(actor):
+        return True
+    authorities = calendar_authority_ids(actor)
+    if obj is None:
+        return bool(authorities)
+    return obj.local_authority_id in authorities

@@ -1,15 +1,19 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
+from epep.admin_site import RoleAdmin, RoleInline
 from epep.audit.admin_mixins import AuditedAdminMixin
 
-from . import hooks
+from . import hooks, permissions
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, School
 from .selectors import children_for
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(RoleAdmin):
+    may_view = permissions.can_view_schools_in_admin
+    may_add = permissions.can_edit_schools_in_admin
+    may_change = permissions.can_edit_schools_in_admin
     list_display = ["name", "urn", "phase", "type", "la_code", "postcode"]
     list_filter = ["phase", "type"]
     search_fields = ["name", "urn", "postcode"]
@@ -30,10 +34,15 @@ class LabelledInlineFormSet(BaseInlineFormSet):
                 field.widget.attrs["aria-label"] = f"{label}, {row}"
 
 
-class BoundedInline(admin.TabularInline):
+class BoundedInline(RoleInline, admin.TabularInline):
     """A child's rows of one kind, at most ``MAX_ROWS`` in one save. Django otherwise
     believes the form count a browser posts (up to 2,000 rows for each inline), and a
-    tampered count took seconds to build and check on every save."""
+    tampered count took seconds to build and check on every save. Whoever may change the
+    child may add and change its rows (none are deleted here: they end with a date)."""
+
+    may_view = permissions.can_manage_children_in_admin
+    may_add = permissions.can_manage_children_in_admin
+    may_change = permissions.can_manage_children_in_admin
 
     MAX_ROWS = 100
     extra = 0
@@ -63,7 +72,10 @@ class AllocationInline(BoundedInline):
 
 
 @admin.register(Child)
-class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ChildAdmin(AuditedAdminMixin, RoleAdmin):
+    may_view = permissions.can_manage_children_in_admin
+    may_add = permissions.can_manage_children_in_admin
+    may_change = permissions.can_manage_children_in_admin
     list_display = [
         "legal_last_name",
         "legal_first_name",
@@ -71,7 +83,11 @@ class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "date_of_birth",
         "upn",
     ]
-    list_filter = ["local_authority", "sen_status", "is_uasc"]
+    list_filter = [
+        ("local_authority", admin.RelatedOnlyFieldListFilter),
+        "sen_status",
+        "is_uasc",
+    ]
     search_fields = ["legal_last_name", "legal_first_name", "preferred_name", "upn"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     inlines = [EnrolmentInline, PlacementInline, AllocationInline]
@@ -97,7 +113,9 @@ class ChildAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ChildAccessGrant)
-class ChildAccessGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ChildAccessGrantAdmin(AuditedAdminMixin, RoleAdmin):
+    may_view = permissions.can_manage_children_in_admin
+    may_change = permissions.can_manage_children_in_admin
     list_display = ["content_object", "user", "granted_by", "expires_on", "revoked_at"]
     raw_id_fields = ["content_object", "user", "granted_by", "revoked_by", "school"]
 
@@ -105,5 +123,4 @@ class ChildAccessGrantAdmin(AuditedAdminMixin, admin.ModelAdmin):
         visible = children_for(actor=getattr(request, "actor", None)).values("pk")
         return super().get_queryset(request).filter(content_object__in=visible)
 
-    def has_add_permission(self, request):
-        return False  # grants are given from the child's page, with their checks
+    # No may_add: grants are given from the child's page, with their checks.

@@ -29,6 +29,7 @@ from epep.tenancy import clock
 from epep.tenancy.actor import Actor
 from epep.tenancy.context import set_db_context
 from epep.tenancy.models import Membership, SchoolRoleEndorsement
+from epep.tenancy.permissions import is_platform_operator
 from epep.tenancy.roles import (
     ALLOCATED_ROLES,
     AUTHORITY_WIDE_ROLES,
@@ -429,3 +430,28 @@ def can_change_allocation(actor, child) -> bool:
 def can_add_school(actor) -> bool:
     """May ``actor`` add a school that is not on the shared list? Virtual School staff."""
     return getattr(actor, "role", None) in VIRTUAL_SCHOOL_ROLES
+
+
+# -- the admin site ------------------------------------------------------------------------
+
+
+def can_manage_children_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` see and change children (and their access grants) in the admin:
+    their authority's Virtual School staff. LA administrators keep settings, not
+    children; ePEP support sees no child without a membership."""
+    if getattr(actor, "role", None) not in VIRTUAL_SCHOOL_ROLES:
+        return False
+    la_id = getattr(obj, "local_authority_id", None)
+    return la_id is None or la_id in actor.authority_ids
+
+
+def can_view_schools_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` see the register of schools in the admin (no child's data): the
+    authority-wide roles and ePEP support."""
+    return getattr(actor, "role", None) in AUTHORITY_WIDE_ROLES or is_platform_operator(actor)
+
+
+def can_edit_schools_in_admin(actor, obj=None) -> bool:
+    """Only ePEP support changes the register of schools in the admin (staff add a
+    school missing from it on the child's school search: ``can_add_school``)."""
+    return is_platform_operator(actor)

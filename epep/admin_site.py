@@ -11,8 +11,17 @@ without a membership therefore reaches the operators' pages but no child's data.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from epep.tenancy.permissions import can_use_admin
 
@@ -32,12 +41,30 @@ class EpepAdminSite(admin.AdminSite):
             return False
         return user.is_superuser or can_use_admin(_actor(request))
 
+    def login(self, request, extra_context=None):
+        """The admin has no password form of its own: someone not signed in is sent to
+        the sign-in page (allauth: two-step sign-in, rate limits) and comes back;
+        someone signed in whom the admin does not admit is refused (403)."""
+        if not request.user.is_authenticated:
+            next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+                "admin:index", current_app=self.name
+            )
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = reverse("admin:index", current_app=self.name)
+            login_url = resolve_url(settings.LOGIN_URL)
+            return HttpResponseRedirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+        if not self.has_permission(request):
+            raise PermissionDenied
+        return super().login(request, extra_context)
 
-class RoleAdmin(admin.ModelAdmin):
-    """A model admin whose every "may this person …" is a question to a permissions
-    module. Subclasses set the ``may_*`` callables (``fn(actor, obj=None) -> bool``) from
-    their app's ``permissions.py``; an unset one answers no. ``request.actor`` is the
-    person in the role they chose (``None`` for a superuser without a membership)."""
+
+class RolePermissions:
+    """Every "may this person …" of an admin page is a question to a permissions module.
+    Subclasses set the ``may_*`` callables (``fn(actor, obj=None) -> bool``) from their
+    app's ``permissions.py``; an unset one answers no. ``request.actor`` is the person in
+    the role they chose (a superuser without a membership acts in no role)."""
 
     may_view = None
     may_add = None
@@ -60,14 +87,26 @@ class RoleAdmin(admin.ModelAdmin):
             request, obj
         )
 
-    def has_add_permission(self, request):
-        return self._ask(type(self).may_add, request)
-
     def has_change_permission(self, request, obj=None):
         return self._ask(type(self).may_change, request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return self._ask(type(self).may_delete, request, obj)
+
+
+class RoleAdmin(RolePermissions, admin.ModelAdmin):
+    """A model admin whose permissions are :class:`RolePermissions`."""
+
+    def has_add_permission(self, request):
+        return self._ask(type(self).may_add, request)
+
+
+class RoleInline(RolePermissions):
+    """An inline asking the same questions about the object it is shown on (``obj``:
+    the parent)."""
+
+    def has_add_permission(self, request, obj=None):
+        return self._ask(type(self).may_add, request, obj)
 
 
 class EpepAdminConfig(AdminConfig):

@@ -1,4 +1,3 @@
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,8 +5,7 @@ from epep import health
 from epep.accounts.ratelimits import handler429  # noqa: F401 (allauth's 429 page)
 
 # The admin has no password form of its own: signing in goes through allauth, with
-# two-step sign-in and its rate limits.
-admin.site.login = secure_admin_login(admin.site.login)
+# two-step sign-in and its rate limits (``epep.admin_site.EpepAdminSite.login``).
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),

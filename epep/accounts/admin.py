@@ -11,14 +11,17 @@ authority (``people_of_authority``). Platform superusers see everyone.
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
+from epep.admin_site import RoleAdmin
 from epep.tenancy.context import authority_context
 
 from . import services
 from .mfa import HasSecondFactor
 from .models import AgreementAcceptance, Invitation, User, UserAgreement
+from .permissions import can_manage_accounts_in_admin
 
 
 def _actor(request):
@@ -58,8 +61,16 @@ def _run_for_each(modeladmin, request, queryset, action, done):
         modeladmin.message_user(request, f"Not done for {line}", messages.ERROR)
 
 
+# Django's groups and per-model permissions are not how ePEP decides who may do what
+# (the permissions modules are): no page for them.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RoleAdmin, BaseUserAdmin):
+    may_view = can_manage_accounts_in_admin
+    may_change = can_manage_accounts_in_admin
     ordering = ["full_name"]
     list_display = ["email", "full_name", "is_active", "is_staff", "two_step", "last_login"]
     search_fields = ["email", "full_name"]
@@ -147,9 +158,11 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(RoleAdmin):
     """Read-only: invitations are made on the People pages; here they can be sent again
     or withdrawn."""
+
+    may_view = can_manage_accounts_in_admin
 
     list_display = [
         "email",
@@ -194,15 +207,6 @@ class InvitationAdmin(admin.ModelAdmin):
     def state_label(self, obj):
         return obj.state.capitalize()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.action(description="Send again (a new link; the old one stops working)")
     def send_again(self, request, queryset):
         base_url = request.build_absolute_uri("/")
@@ -227,12 +231,14 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserAgreement)
-class UserAgreementAdmin(admin.ModelAdmin):
+class UserAgreementAdmin(RoleAdmin):
     """A published version is never edited: saving the form publishes a new version
     (``agreement_publish``), which everyone affected must accept."""
 
+    may_view = can_manage_accounts_in_admin
+    may_add = can_manage_accounts_in_admin
     list_display = ["__str__", "role", "version", "local_authority", "published_at"]
-    list_filter = ["role", "local_authority"]
+    list_filter = ["role", ("local_authority", admin.RelatedOnlyFieldListFilter)]
     fields = ["local_authority", "role", "title", "body"]
     readonly_fields_for_published = [
         "local_authority",
@@ -264,12 +270,6 @@ class UserAgreementAdmin(admin.ModelAdmin):
             field.help_text = "Your authority's agreement replaces the default for this role."
         return form
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied("A published agreement cannot be changed.")
@@ -297,7 +297,9 @@ class UserAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementAcceptance)
-class AgreementAcceptanceAdmin(admin.ModelAdmin):
+class AgreementAcceptanceAdmin(RoleAdmin):
+    may_view = can_manage_accounts_in_admin
+
     list_display = ["user", "agreement", "local_authority", "accepted_at"]
     list_filter = ["agreement__role"]
     search_fields = ["user__email", "user__full_name"]
@@ -319,12 +321,3 @@ class AgreementAcceptanceAdmin(admin.ModelAdmin):
         return queryset.filter(
             Q(local_authority_id__in=ids) | Q(user__in=_people_visible_to(request).values("pk"))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from epep.tenancy.permissions import is_platform_operator
 from epep.tenancy.roles import Role
 
 #: Who may invite whom. LA administrators manage every role; Virtual School staff invite
@@ -111,3 +112,17 @@ def account_actions(actor, scope, *, mfa_enabled: bool) -> AccountActions:
         remove=active_here and bool(scope.elsewhere or scope.endorsed_elsewhere),
         reset_mfa=mfa_enabled and (active_here or whole),
     )
+
+
+# -- the admin site ------------------------------------------------------------------------
+
+#: Who manages accounts, invitations and agreements in the admin (settings): LA
+#: administrators (Virtual School staff use the People pages).
+ADMIN_ACCOUNT_ROLES = frozenset({Role.LA_ADMIN})
+
+
+def can_manage_accounts_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` open the admin's pages of people, invitations, agreements and
+    acceptances (their authority's rows: the admin's querysets)? LA administrators and
+    ePEP support."""
+    return _role(actor) in ADMIN_ACCOUNT_ROLES or is_platform_operator(actor)

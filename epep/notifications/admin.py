@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from epep.admin_site import RoleAdmin
+
 from .models import Notification, NotificationPreference
+from .permissions import can_view_outbox_in_admin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(RoleAdmin):
     """The outbox, read-only: rows that failed (``last_error``, many ``attempts``) or that
     started sending without being recorded as sent need a person's look."""
 
@@ -18,28 +21,15 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "is_escalation",
     ]
-    list_filter = ["kind", "is_escalation", "local_authority"]
+    may_view = can_view_outbox_in_admin
+    list_filter = ["kind", "is_escalation", ("local_authority", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["dedupe_key", "recipient__email", "subject"]
     date_hierarchy = "created_at"
     raw_id_fields = ["recipient", "digest"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(RoleAdmin):
+    may_view = can_view_outbox_in_admin
     list_display = ["user", "daily_digest", "updated_at"]
     raw_id_fields = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

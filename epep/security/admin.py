@@ -7,9 +7,17 @@ from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdm
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 
+from epep.admin_site import RoleAdmin
+
+from .permissions import can_manage_sessions_in_admin
+
 admin.site.unregister(UserSession)
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(AllauthUserSessionAdmin):
+class UserSessionAdmin(RoleAdmin, AllauthUserSessionAdmin):
+    """ePEP support sees signed-in sessions and may end one (delete)."""
+
+    may_view = can_manage_sessions_in_admin
+    may_delete = can_manage_sessions_in_admin
     search_fields = ["user__email", "ip"]

@@ -45,3 +45,47 @@ def can_open_authority_settings(actor) -> bool:
     authority; what each may change there is ``can_edit_authority_policy`` and
     ``calendars.permissions.can_edit_calendar``."""
     return actor is not None and actor.role in AUTHORITY_WIDE_ROLES and len(actor.authorities) == 1
+
+
+# -- the admin site ------------------------------------------------------------------------
+
+
+def is_platform_operator(actor) -> bool:
+    """A platform superuser (ePEP support), whatever role they act in. They reach the
+    operators' pages of the admin; that alone shows them no child's data (a child's
+    pages need a membership)."""
+    return actor is not None and bool(getattr(actor.user, "is_superuser", False))
+
+
+def _own_authority(actor, authority) -> bool:
+    authority_id = getattr(authority, "pk", authority)
+    return authority is None or authority_id in actor.authority_ids
+
+
+def can_view_authorities_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` see authorities (``obj``: one of them) in the admin? Their own, as
+    Virtual School staff or LA administrator; ePEP support every one."""
+    if is_platform_operator(actor):
+        return True
+    return actor is not None and actor.role in AUTHORITY_WIDE_ROLES and _own_authority(actor, obj)
+
+
+def can_change_authorities_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` change an authority's settings in the admin: its LA administrators
+    and Virtual School Head (``POLICY_EDITORS``), or ePEP support."""
+    if is_platform_operator(actor):
+        return True
+    return actor is not None and actor.role in POLICY_EDITORS and _own_authority(actor, obj)
+
+
+def can_add_authorities_in_admin(actor, obj=None) -> bool:
+    """Only ePEP support sets up a new authority."""
+    return is_platform_operator(actor)
+
+
+def can_manage_memberships_in_admin(actor, obj=None) -> bool:
+    """May ``actor`` see and change memberships (``obj``: one) in the admin: the LA
+    administrators of the membership's authority."""
+    if actor is None or actor.role != Role.LA_ADMIN:
+        return False
+    return obj is None or obj.local_authority_id in actor.authority_ids

@@ -571,15 +571,8 @@ def test_the_people_list_takes_the_same_number_of_queries_for_5_or_50_people(wor
 # --- The Django admin -----------------------------------------------------------------
 
 
-def make_staff(user, *codenames):
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return signed_in(user)
-
-
 def test_the_admin_lists_only_the_authoritys_people_with_two_step_status(world):
-    client = make_staff(world.a.users[Role.LA_ADMIN], "view_user", "change_user")
+    client = signed_in(world.a.users[Role.LA_ADMIN])
     page = client.get("/admin/accounts/user/").content.decode()
     assert world.a.users[Role.IRO].email in page
     assert world.b.users[Role.IRO].email not in page
@@ -592,7 +585,7 @@ def test_the_admin_lists_only_the_authoritys_people_with_two_step_status(world):
 
 
 def test_admin_actions_deactivate_and_reset_two_step_sign_in(world):
-    client = make_staff(world.a.users[Role.LA_ADMIN], "view_user", "change_user")
+    client = signed_in(world.a.users[Role.LA_ADMIN])
     iro, adviser = world.a.users[Role.IRO], world.a.users[Role.PERSONAL_ADVISER]
     client.post(
         "/admin/accounts/user/",
@@ -638,7 +631,7 @@ def test_admin_invitation_actions_send_again_and_withdraw(
             email=f"{name}@example.org",
             role="iro",
         )
-    client = make_staff(world.a.users[Role.LA_ADMIN], "view_invitation")
+    client = signed_in(world.a.users[Role.LA_ADMIN])
     with all_authorities_context():
         first = Invitation.objects.get(email="first@example.org")
         second = Invitation.objects.get(email="second@example.org")
@@ -663,12 +656,12 @@ def test_admin_invitation_actions_send_again_and_withdraw(
         second.refresh_from_db()
     assert second.withdrawn_at is not None
     # Sefton's staff do not see Kent's invitations.
-    sefton = make_staff(world.b.users[Role.LA_ADMIN], "view_invitation")
+    sefton = signed_in(world.b.users[Role.LA_ADMIN])
     assert "first@example.org" not in sefton.get("/admin/accounts/invitation/").content.decode()
 
 
 def test_admin_publishes_new_agreement_versions_and_never_edits_one(world):
-    client = make_staff(world.a.users[Role.LA_ADMIN], "view_useragreement", "add_useragreement")
+    client = signed_in(world.a.users[Role.LA_ADMIN])
     form = client.get("/admin/accounts/useragreement/add/").content.decode()
     assert "Kent" in form and "Sefton" not in form
     data = {
@@ -692,7 +685,7 @@ def test_admin_publishes_new_agreement_versions_and_never_edits_one(world):
     versions[0].refresh_from_db()
     assert versions[0].body == "Be kind."
     # Another authority cannot publish for Kent.
-    sefton = make_staff(world.b.users[Role.LA_ADMIN], "view_useragreement", "add_useragreement")
+    sefton = signed_in(world.b.users[Role.LA_ADMIN])
     refused = sefton.post("/admin/accounts/useragreement/add/", {**data, "body": "Sefton's"})
     assert refused.status_code == 200  # the form: Kent is not a choice
     with authority_context(local_authority_ids=[world.a.la.pk]):

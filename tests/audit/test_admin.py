@@ -1,7 +1,6 @@
 """The admin site for Virtual School quality assurance: scoped and audited."""
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from epep.audit.models import AuditEvent
 from epep.tenancy.context import all_authorities_context
@@ -10,15 +9,8 @@ from epep.tenancy.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-def make_staff(user, *codenames):
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
-
-
 def test_virtual_school_officer_sees_only_their_authority_in_the_admin(client, world):
-    officer = make_staff(world.a.users[Role.VS_OFFICER], "view_child", "change_child")
+    officer = world.a.users[Role.VS_OFFICER]
     client.force_login(officer)
     page = client.get("/admin/children/child/").content.decode()
     assert world.a.child.legal_last_name in page
@@ -30,7 +22,7 @@ def test_virtual_school_officer_sees_only_their_authority_in_the_admin(client, w
 
 
 def test_viewing_a_child_in_the_admin_is_audited(client, world):
-    officer = make_staff(world.a.users[Role.VS_OFFICER], "view_child", "change_child")
+    officer = world.a.users[Role.VS_OFFICER]
     client.force_login(officer)
     assert client.get(f"/admin/children/child/{world.a.child.pk}/change/").status_code == 200
     with all_authorities_context():
@@ -42,7 +34,7 @@ def test_viewing_a_child_in_the_admin_is_audited(client, world):
 
 @pytest.mark.parametrize("role", [Role.DESIGNATED_TEACHER, Role.SOCIAL_WORKER, Role.CARER])
 def test_staff_flag_alone_does_not_open_the_admin_to_other_roles(client, world, role):
-    user = make_staff(world.a.users[role], "view_child")
+    user = world.a.users[role]
     client.force_login(user)
     response = client.get("/admin/")
     assert response.status_code == 302

@@ -3,7 +3,6 @@ and the Django admin (its JavaScript: inlines, calendar, filters) run in Chromiu
 a single violation."""
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from epep.tenancy.roles import Role
 
@@ -49,20 +48,6 @@ def test_portal_pages_have_no_csp_violations(browser, live_server, world):
 
 def test_the_admin_works_under_the_csp(browser, live_server, world):
     officer = world.a.users[Role.VS_OFFICER]
-    officer.is_staff = True
-    officer.save()
-    officer.user_permissions.set(
-        Permission.objects.filter(
-            codename__in=[
-                "view_child",
-                "change_child",
-                "view_enrolment",
-                "add_enrolment",
-                "change_enrolment",
-                "view_school",
-            ]
-        )
-    )
     page = signed_in_page(browser, live_server, officer)
     page.add_init_script(LISTEN)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
@@ -313,9 +312,6 @@ def test_calendar_for_needs_the_authoritys_context(kent_terms, kent, sefton):
 
 
 def staff_client(user, *codenames) -> Client:
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     client = Client()
     client.force_login(user)
     return client

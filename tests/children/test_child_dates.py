@@ -5,7 +5,6 @@ project clock's, so the rule holds on any day the tests are run."""
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
 from children.models import Child
@@ -79,11 +78,6 @@ def test_today_follows_the_project_clock(world, clock_at):
 def test_the_admin_refuses_a_future_date_of_birth_and_saves_nothing(client, world, clock_at):
     clock_at(TODAY)
     officer = world.a.users[Role.VS_OFFICER]
-    officer.is_staff = True
-    officer.save()
-    officer.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_child", "change_child"])
-    )
     client.force_login(officer)
     child = world.a.child
     url = f"/admin/children/child/{child.pk}/change/"

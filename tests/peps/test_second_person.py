@@ -4,7 +4,6 @@ approved a PEP cannot also finalise it; another officer finalises."""
 import importlib
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
@@ -78,11 +77,6 @@ def test_the_setting_is_off_for_a_new_authority(world):
 
 def test_the_settings_are_edited_in_the_authority_admin(client, world):
     head = world.a.users[Role.VS_HEAD]
-    head.is_staff = True
-    head.save()
-    head.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_localauthority", "change_localauthority"])
-    )
     client.force_login(head)
     change = f"/admin/tenancy/localauthority/{world.a.la.pk}/change/"
     page = client.get(change).content.decode()

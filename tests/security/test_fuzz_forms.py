@@ -49,7 +49,7 @@ from children.models import ChildAccessGrant
 from epep.accounts import services as account_services
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
-from epep.tenancy.roles import AUTHORITY_WIDE_ROLES, Role
+from epep.tenancy.roles import Role
 from peps import services as pep_services
 
 from ..meetings.test_meetings import schedule
@@ -505,12 +505,6 @@ def busy_world(world, settings, tmp_path):
             role=Role.SOCIAL_WORKER,
             base_url="https://epep.example",
         )
-    staff_permissions = Permission.objects.exclude(content_type__app_label="auth")
-    for role in AUTHORITY_WIDE_ROLES:
-        user = world.a.users[role]
-        user.is_staff = True
-        user.save()
-        user.user_permissions.set(staff_permissions)
     return world
 
 
