@@ -402,7 +402,9 @@ class ModerationSampleAdmin(RoleAdmin):
             request,
             f"Resolve moderation: {item.pep.child.display_name}",
             sample=sample,
+            sub_page=True,
             item=item,
+            outcome=item_outcome(item),
             form=form,
             completed=completed,
             pending=item.resolution == ModerationResolution.PENDING,
@@ -420,6 +422,7 @@ class ModerationSampleAdmin(RoleAdmin):
             request,
             f"Agreement: {sample.get_term_display()} term {sample.academic_year}",
             sample=sample,
+            sub_page=True,
             by_officer=agreement_by_officer(actor=actor, sample=sample),
             by_criterion=agreement_by_criterion(actor=actor, sample=sample),
         )

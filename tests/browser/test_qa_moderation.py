@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import pytest
 
+from epep.tenancy.actor import acting_as
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
 from quality.models import ModerationItem, ModerationSample
+from quality.services.moderation import moderation_after_review_completed
 from tests.quality.test_moderation import (
     TERM,
     YEAR,
     Scale,
     completed_review,
+    grade_review,
     second_officer,
     set_share,
 )
@@ -79,14 +82,29 @@ def test_the_head_draws_the_sample_assigns_a_moderator_and_exports(browser, live
         )
     assert item.moderation.officer_id == moderator.pk
 
+    # the moderator grades it Red (the original was Green): the Head resolves it
+    graded = grade_review(item.moderation, scale, "Red")
+    with acting_as(moderator):
+        moderation_after_review_completed(review=graded)
+    page.reload()
+    row = page.get_by_role("row", name=child)
+    assert row.get_by_text("Disagreed: waiting for the Virtual School Head").is_visible()
+    row.get_by_role("link", name=f"Resolve {child}").click()
+    assert page.get_by_role("table", name="Grades per criterion").is_visible()
+    assert page.get_by_text("Disagreed: waiting for the Virtual School Head").is_visible()
+    page.get_by_role("button", name="Record the outcome").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    check("resolve-errors")
+    page.get_by_label("The original grade stands").check()
+    page.get_by_label("Why").fill("The child's voice is from this term: Green is right.")
+    page.get_by_role("button", name="Record the outcome").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The outcome is recorded.").is_visible()
+    assert page.get_by_text("Disagreed: the original grade stands").is_visible()
     page.get_by_role("link", name="Agreement report for this term").click()
-    assert page.get_by_text("No sampled PEP has been graded again yet.").is_visible()
+    assert page.get_by_role("row", name="Virtual School officer 886").get_by_text("0%").is_visible()
     check("agreement")
-    page.goto(
-        f"{live_server.url}/admin/quality/moderationsample/{sample.pk}/items/{item.pk}/resolve/"
-    )
-    assert page.get_by_text("has not been graded again yet").is_visible()
-    check("resolve")
 
     page.goto(f"{live_server.url}/admin/quality/moderationsample/")
     page.get_by_role("link", name="Export QA results").click()
