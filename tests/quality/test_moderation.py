@@ -642,3 +642,28 @@ def test_the_export_page_downloads_the_terms_results(client, world):
     )
     assert response["Content-Disposition"] == 'attachment; filename="qa-results-2026-27-autumn.csv"'
     assert "Sam Sample" in response.content.decode("utf-8-sig")
+
+
+def test_the_sample_page_takes_as_many_queries_however_many_pep_are_sampled(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scale = Scale(world.a.la)
+    set_share(world.a, 100)
+    moderator = second_officer(world.a)
+    client.force_login(world.a.users[Role.VS_HEAD])
+
+    def queries(term, how_many):
+        for _ in range(how_many):
+            completed_review(world.a, scale, term=term)
+        sample = draw(world, term=term)
+        for item in items_of(sample)[:-1]:
+            assign(world, item, moderator)
+        client.get(f"{SAMPLES}{sample.pk}/change/")  # the session's first request warms up
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"{SAMPLES}{sample.pk}/change/")
+        assert page.status_code == 200
+        assert page.content.decode().count("Waiting for the moderator") == how_many - 1
+        return len(captured)
+
+    assert queries("autumn", 2) == queries("spring", 7)
