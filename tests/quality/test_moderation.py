@@ -603,6 +603,12 @@ def test_the_head_draws_assigns_and_resolves_in_the_admin(client, world):
     client.post(f"{SAMPLES}{sample.pk}/items/{item.pk}/assign/", {"moderator": moderator.pk})
     (item,) = items_of(sample)
     assert item.moderation.officer_id == moderator.pk
+    # the moderator finds it on the sample's page, with a link to grade it (blind)
+    client.force_login(moderator)
+    page = client.get(f"{SAMPLES}{sample.pk}/change/").content.decode()
+    assert f'href="/admin/quality/qareview/{item.moderation_id}/change/"' in page
+    assert "Green" not in page
+    client.force_login(world.a.users[Role.VS_HEAD])
     grade_review(item.moderation, scale, "Red")
     with acting_as(moderator):
         services.moderation_after_review_completed(review=item.moderation)
