@@ -77,13 +77,15 @@ def task_page_context(request, states: StateCalendars) -> dict:
     }
 
 
-def render_child_list(request, *, template, title, searchable=False, extra=None):
+def render_child_list(request, *, template, title, searchable=False, extra=None, annotations=None):
+    """``annotations``: more per-child values computed in the children's own query (so
+    the page's query count stays the same however many children it lists)."""
     day = today()
     # Children in care only: a former child in care is on the Virtual School's own list.
     children = (
         children_for(actor=request.actor, day=day)
         .filter(in_care_on(day))
-        .annotate(**next_deadline_annotations())
+        .annotate(**next_deadline_annotations(), **(annotations or {}))
     )
     query = request.GET.get("q", "").strip() if searchable else ""
     if "\x00" in query:

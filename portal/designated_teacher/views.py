@@ -1,5 +1,7 @@
 from epep.tenancy.roles import Role
 from epep.tenancy.selectors import endorsements_of_person
+from quality.permissions import can_read_qa_feedback
+from quality.selectors.reviews import latest_feedback_annotation
 
 from ..access import roles_required
 from ..lists import render_child_list
@@ -13,12 +15,15 @@ def _endorsements(actor):
 
 @roles_required(Role.DESIGNATED_TEACHER)
 def home(request):
+    # Each child's latest QA outcome (grade, what to fix) comes in the children's query.
+    qa = can_read_qa_feedback(request.actor)
     return render_child_list(
         request,
         template="portal/designated_teacher/home.html",
         title="Children in care at your school",
         searchable=True,
-        extra={"endorsements": _endorsements(request.actor)},
+        extra={"endorsements": _endorsements(request.actor), "show_qa_feedback": qa},
+        annotations={"qa_latest": latest_feedback_annotation()} if qa else None,
     )
 
 

@@ -22,6 +22,9 @@ from epep.exports import attachment_header
 from peps import permissions, scales, selectors, services
 from peps.models import Status
 from peps.sections import SECTION_BY_KEY, SECTIONS, child_views_missing, missing_fields
+from quality.permissions import can_read_qa_feedback
+from quality.prechecks import prechecks
+from quality.selectors.reviews import completed_history
 
 from ..access import actor_required, add_service_errors, service_errors
 from .forms import (
@@ -125,6 +128,18 @@ def _page(request, pep, *, status=200, **overrides):
         ]
     previous_targets = list(selectors.previous_targets(pep=pep))
     can_edit_targets = flags["can_edit_targets"]
+    targets = list(pep.targets.all())
+    actions = list(pep.actions.all())
+    # The Virtual School's automatic pre-checks, for whoever can submit the PEP; its QA
+    # feedback once it has been submitted (no query before).
+    qa_checks = (
+        prechecks(pep=pep, sections=pep.sections.all(), targets=targets, actions=actions)
+        if any(m.target == Status.SUBMITTED for m in moves)
+        else []
+    )
+    qa_rounds = (
+        completed_history(pep=pep) if pep.submitted_at and can_read_qa_feedback(actor, pep) else []
+    )
     context = {
         "title": f"PEP: {pep.child.display_name}",
         "pep": pep,
@@ -135,7 +150,7 @@ def _page(request, pep, *, status=200, **overrides):
         "attainment": _attainment_rows(pep),
         "scale": scales.SCALES.get(pep.key_stage, ()),
         "can_edit_attainment": flags["can_edit_attainment"],
-        "targets": list(pep.targets.all()),
+        "targets": targets,
         "target_limit": pep.local_authority.max_targets_per_term,
         "can_edit_targets": can_edit_targets,
         "target_form": overrides.pop("target_form", None) or TargetForm(),
@@ -147,7 +162,9 @@ def _page(request, pep, *, status=200, **overrides):
             }
             for t in previous_targets
         ],
-        "actions": list(pep.actions.all()),
+        "actions": actions,
+        "qa_checks": qa_checks,
+        "qa_rounds": qa_rounds,
         "action_form": overrides.pop("action_form", None) or ActionForm(),
         "moves": moves,
         "second_person_needed": flags["second_person_needed"],

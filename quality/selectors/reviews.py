@@ -3,7 +3,8 @@ school sees."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import JSONField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from epep.tenancy.access import fetch_or_404
 
@@ -93,3 +94,30 @@ def latest_feedback(*, pep_ids) -> dict[int, QaReview]:
         .distinct("pep_id")
     )
     return {review.pep_id: review for review in reviews}
+
+
+def latest_feedback_annotation() -> Subquery:
+    """For a ``Child`` queryset: the child's latest completed primary QA round as JSON
+    (``pep`` public id, ``round``, ``outcome``, ``grade``, ``colour``, ``fixes``,
+    ``completed_at``), in the children's own query (a home page's count stays the same
+    however many children it lists)."""
+    return Subquery(
+        QaReview.objects.filter(
+            pep__child_id=OuterRef("pk"),
+            kind=ReviewKind.PRIMARY,
+            status=ReviewStatus.COMPLETED,
+        )
+        .order_by("-completed_at", "-round")
+        .values(
+            json=JSONObject(
+                pep="pep__public_id",
+                round="round",
+                outcome="outcome",
+                grade="grade__label",
+                colour="grade__colour",
+                fixes="fixes",
+                completed_at="completed_at",
+            )
+        )[:1],
+        output_field=JSONField(),
+    )
