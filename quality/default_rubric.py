@@ -276,3 +276,13 @@ SECTIONS: tuple[SectionSpec, ...] = (
         ),
     ),
 )
+
+#: The automatic pre-checks a criterion can be informed by (``quality.prechecks``).
+PRECHECKS = {
+    "child_voice": "The child's voice, this term",
+    "targets_owner_date": "Targets and actions with an owner and a date",
+    "ppplus_linked": "PP+ lines tied to a target",
+    "next_meeting": "The next meeting booked",
+    "attendance_support": "Support recorded for attendance below 90 %",
+}
+PRECHECK_CHOICES = [("", "None")] + list(PRECHECKS.items())

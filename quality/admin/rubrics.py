@@ -79,6 +79,19 @@ def error_summary(adminform, inline_admin_formsets) -> list[tuple[str, str]]:
     return items
 
 
+class _PrecheckChoice:
+    """A criterion's automatic pre-check is chosen from the ones there are."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "precheck":
+            return forms.ChoiceField(
+                label="Automatic pre-check",
+                choices=default_rubric.PRECHECK_CHOICES,
+                required=False,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 class _RubricPart:
     """An inline of one part of a rubric version: read by Virtual School staff, changed
     by the Virtual School Head while the version is a draft."""
@@ -96,7 +109,21 @@ class _RubricPart:
         return obj is not None and permissions.can_edit_rubric_version(_actor(request), obj)
 
 
-class GradeFormSet(LabelledInlineFormSet):
+class QaLabelledFormSet(LabelledInlineFormSet):
+    """``LabelledInlineFormSet`` for tables with a choice of another row (a grade, a
+    section): the admin wraps such a select in a ``RelatedFieldWidgetWrapper`` whose
+    ``attrs`` are not the select's own, so the row's label is given to the select itself."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            inner = getattr(field.widget, "widget", None)
+            label = field.widget.attrs.get("aria-label")
+            if inner is not None and label:
+                inner.attrs = {**inner.attrs, "aria-label": label}
+
+
+class GradeFormSet(QaLabelledFormSet):
     """The scale must hold together with the version's roll-up rule (2 to 6 grades
     numbered from the best, score bands that do not overlap, an allowance for each
     counting grade)."""
@@ -131,7 +158,7 @@ class GradeFormSet(LabelledInlineFormSet):
             raise ValidationError(messages_)
 
 
-class CriterionFormSet(LabelledInlineFormSet):
+class CriterionFormSet(QaLabelledFormSet):
     """The criteria's weights must add up to 100."""
 
     def clean(self):
@@ -193,7 +220,7 @@ class RubricSectionInline(_RubricPart, BoundedInline):
         return formset
 
 
-class CriterionInline(_RubricPart, BoundedInline):
+class CriterionInline(_PrecheckChoice, _RubricPart, BoundedInline):
     model = Criterion
     formset = CriterionFormSet
     fields = ["order", "section", "title", "weight", "precheck", "descriptors"]
@@ -208,16 +235,18 @@ class CriterionInline(_RubricPart, BoundedInline):
             fields["section"].queryset = (
                 RubricSection.objects.filter(rubric=obj) if obj else RubricSection.objects.none()
             )
-        if "precheck" in fields:
-            fields["precheck"].label = "Automatic pre-check"
         return formset
 
-    @admin.display(description="Descriptors and guidance")
+    @admin.display(description="Descriptors")
     def descriptors(self, obj):
         if obj is None or obj.pk is None:
             return "Save first"
         url = reverse("admin:quality_criterion_change", args=[obj.pk])
-        return format_html('<a href="{}">Descriptors of “{}”</a>', url, obj.title)
+        return format_html(
+            '<a href="{}">Descriptors<span class="qa-visually-hidden"> of “{}”</span></a>',
+            url,
+            obj.title,
+        )
 
 
 class NewVersionForm(forms.Form):
@@ -262,6 +291,7 @@ class RubricAdmin(AuditedAdminMixin, RoleAdmin):
         )
         context["may_publish"] = obj is not None and permissions.can_edit_rubric_version(actor, obj)
         context["may_start_version"] = permissions.can_edit_rubric(actor, obj)
+        context["is_nav_sidebar_enabled"] = False  # the rubric's tables need the width
         if obj is not None and obj.status == RubricStatus.DRAFT:
             context["publication_problems"] = [
                 message
@@ -340,7 +370,7 @@ class RubricAdmin(AuditedAdminMixin, RoleAdmin):
         return HttpResponseRedirect(change_url)
 
 
-class DescriptorFormSet(LabelledInlineFormSet):
+class DescriptorFormSet(QaLabelledFormSet):
     """Each descriptor's text is named by its grade ("What Amber looks like")."""
 
     def add_fields(self, form, index):
@@ -381,7 +411,7 @@ class DescriptorInline(_RubricPart, BoundedInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(AuditedAdminMixin, RoleAdmin):
+class CriterionAdmin(_PrecheckChoice, AuditedAdminMixin, RoleAdmin):
     may_view = permissions.can_use_qa
     may_change = permissions.can_edit_rubric_version
 
@@ -410,8 +440,6 @@ class CriterionAdmin(AuditedAdminMixin, RoleAdmin):
                 if obj
                 else RubricSection.objects.none()
             )
-        if "precheck" in form.base_fields:
-            form.base_fields["precheck"].label = "Automatic pre-check"
         return form
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -456,8 +484,10 @@ class FundingDecisionForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
         help_text="The school and auditors read it.",
+        error_messages={
+            "required": "Give the reason for the decision: the school and auditors read it."
+        },
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -27,7 +27,7 @@ RETURNED = (ReviewStatus.COMPLETED, ReviewOutcome.RETURNED)
 OPEN = (ReviewStatus.IN_PROGRESS, "")
 
 
-def _review(world, pep, *, round, state, grade=None, decision=None, reason=""):
+def make_review(world, pep, *, round, state, grade=None, decision=None, reason=""):
     status, outcome = state
     rubric = rubric_for_new_review(local_authority=world.a.la)
     grade_row = rubric.grades.get(label=grade) if grade else None
@@ -90,7 +90,7 @@ def test_the_gate_on_a_table_of_cases(world, clock_at, django_assert_num_queries
         peps[case] = pep
         with authority_context(local_authority_ids=[world.a.la.pk]):
             for round, (state, grade, decision) in enumerate(rounds, start=1):
-                _review(
+                make_review(
                     world,
                     pep,
                     round=round,
@@ -118,7 +118,7 @@ def amber(world, clock_at):
     clock_at(date(2026, 11, 2))
     pep = submitted_pep(world.a, submitted_on=date(2026, 10, 20))
     with authority_context(local_authority_ids=[world.a.la.pk]):
-        return _review(world, pep, round=1, state=APPROVED, grade="Amber")
+        return make_review(world, pep, round=1, state=APPROVED, grade="Amber")
 
 
 def _decide(user, review, **kwargs):
@@ -161,7 +161,7 @@ def test_only_a_by_decision_grade_on_an_approved_review_is_decided(world, clock_
     for n, (state, grade) in enumerate(cases.values()):
         pep = submitted_pep(world.a, submitted_on=date(2026, 10, 20), last_name=f"Dec{n}")
         with authority_context(local_authority_ids=[world.a.la.pk]):
-            review = _review(world, pep, round=1, state=state, grade=grade)
+            review = make_review(world, pep, round=1, state=state, grade=grade)
         with pytest.raises(ValidationError):
             _decide(head, review, release=True, reason="Because.", version=1)
 
