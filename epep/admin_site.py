@@ -17,11 +17,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 from epep.tenancy.permissions import can_use_admin
 
@@ -41,6 +44,8 @@ class EpepAdminSite(admin.AdminSite):
             return False
         return user.is_superuser or can_use_admin(_actor(request))
 
+    @method_decorator(never_cache)
+    @login_not_required
     def login(self, request, extra_context=None):
         """The admin has no password form of its own: someone not signed in is sent to
         the sign-in page (allauth: two-step sign-in, rate limits) and comes back;
