@@ -425,7 +425,7 @@ class Payment(TenantModel):
     run only (the unique constraint), whatever happens at once."""
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="payments")
-    line = models.ForeignKey(PpLine, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(PpLine, on_delete=models.PROTECT, related_name="payments")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     amount_pence = models.PositiveIntegerField()
 

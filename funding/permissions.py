@@ -41,6 +41,12 @@ def can_edit_pp_policy(actor, local_authority=None) -> bool:
     return getattr(local_authority, "pk", local_authority) in actor.authority_ids
 
 
+def can_pay_ppplus(actor, local_authority=None) -> bool:
+    """May ``actor`` build, confirm and mark paid the payment runs of ``local_authority``
+    (an authority or its id)? The Virtual School Head and LA administrators (finance)."""
+    return can_edit_pp_policy(actor, local_authority)
+
+
 def can_request_ppplus(actor, pep=None) -> bool:
     """May ``actor`` add or change PP+ lines in ``pep``?"""
     return _role(actor) in REQUESTERS

@@ -27,6 +27,7 @@ from .. import permissions
 from ..models import (
     Category,
     ChildAllocation,
+    ImpactRating,
     LineKind,
     LineStatus,
     PpLine,
@@ -279,3 +280,37 @@ def _commit(line: PpLine, amount: int) -> None:
     budget.save(update_fields=["committed_pence", "version"])
     allocation.committed_pence += amount
     allocation.save(update_fields=["committed_pence"])
+
+
+@transaction.atomic
+def pp_line_record_impact(*, actor, line: PpLine, version: int, rating: str, impact: str) -> PpLine:
+    """The school records what difference a funded line made (at the next PEP, or
+    whenever it is known)."""
+    if not permissions.can_request_ppplus(actor, line):
+        raise PermissionDenied("Only the designated teacher or the Virtual School can.")
+    line = PpLine.objects.select_for_update().get(pk=line.pk)
+    if line.version != version:
+        raise ValidationError(STALE.format(what="This PP+ line"))
+    if line.status not in (LineStatus.APPROVED, LineStatus.PART_APPROVED):
+        raise ValidationError("Impact is recorded for funded lines only.")
+    problems = {}
+    if rating not in ImpactRating.values:
+        problems["impact_rating"] = "Choose how much difference it made."
+    if not impact.strip():
+        problems["impact"] = "Say what difference it made, with the evidence."
+    if problems:
+        raise ValidationError(problems)
+    line.impact_rating, line.impact = rating, impact.strip()
+    line.impact_recorded_by, line.impact_recorded_at = actor.user, clock.now()
+    line.version += 1
+    line.save(
+        update_fields=[
+            "impact_rating",
+            "impact",
+            "impact_recorded_by",
+            "impact_recorded_at",
+            "version",
+        ]
+    )
+    audit_record_for(actor, line, "impact", rating=rating)
+    return line

@@ -66,3 +66,10 @@ def test_ppplus_lines_are_read_by_the_professionals_around_the_pep_not_carers_or
         }
         | VS
     )
+
+
+@pytest.mark.parametrize(
+    ("authority", "roles"), [(HOME, {Role.VS_HEAD, Role.LA_ADMIN}), (AWAY, set())]
+)
+def test_payment_runs_are_the_heads_and_la_administrators_of_the_authority(authority, roles):
+    assert allowed(permissions.can_pay_ppplus, authority) == roles

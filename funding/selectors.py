@@ -1,0 +1,145 @@
+"""Reads about PP+, always scoped through the child's access rules (a line, an allocation)
+or the actor's authorities (budgets, runs, reports). Totals are SQL aggregates."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from children.selectors import children_for
+from epep.tenancy.access import fetch_or_404
+
+from .models import (
+    FUNDED_STATUSES,
+    ChildAllocation,
+    LineStatus,
+    PaymentRun,
+    PpBudget,
+    PpLine,
+    PpPolicy,
+)
+
+
+def lines_for(*, actor) -> QuerySet[PpLine]:
+    """The PP+ lines of the children ``actor`` may see."""
+    return PpLine.objects.filter(child__in=children_for(actor=actor).values("pk"))
+
+
+def access_line_by_id(*, actor, line_id: UUID) -> PpLine:
+    """The one way to fetch a line a URL names: 404 when missing or out of reach."""
+    return fetch_or_404(
+        lines_for(actor=actor).select_related("pep", "child", "school"),
+        actor=actor,
+        object_type="funding.ppline",
+        public_id=line_id,
+        message="No PP+ request found",
+    )
+
+
+def pep_lines(*, pep) -> QuerySet[PpLine]:
+    """A PEP's lines with their targets, in the order asked (the PEP was reached through
+    ``peps.selectors.access_pep_by_id``)."""
+    return (
+        PpLine.objects.filter(pep=pep)
+        .select_related("decided_by", "requested_by")
+        .prefetch_related("targets")
+        .order_by("requested_at", "pk")
+    )
+
+
+def lines_waiting_for_decision(*, actor) -> QuerySet[PpLine]:
+    return (
+        lines_for(actor=actor)
+        .filter(status=LineStatus.REQUESTED)
+        .select_related("child", "school", "pep")
+        .order_by("requested_at", "pk")
+    )
+
+
+def funded_lines_without_impact(*, actor) -> QuerySet[PpLine]:
+    """Funded lines whose school has not said what difference they made."""
+    return (
+        lines_for(actor=actor)
+        .filter(status__in=FUNDED_STATUSES, impact_rating="")
+        .select_related("child", "school")
+        .order_by("requested_at", "pk")
+    )
+
+
+def policies_for(*, actor) -> QuerySet[PpPolicy]:
+    return PpPolicy.objects.filter(local_authority_id__in=actor.authority_ids)
+
+
+def published_policies(*, local_authority_ids=None) -> QuerySet[PpPolicy]:
+    """Published policies (public: no child data), newest year first."""
+    policies = PpPolicy.objects.filter(published_at__isnull=False).select_related("local_authority")
+    if local_authority_ids is not None:
+        policies = policies.filter(local_authority_id__in=local_authority_ids)
+    return policies.order_by("local_authority__name", "-financial_year")
+
+
+def budget_for(*, actor, local_authority_id: int, financial_year: int) -> PpBudget | None:
+    if local_authority_id not in actor.authority_ids:
+        return None
+    return PpBudget.objects.filter(
+        local_authority_id=local_authority_id, financial_year=financial_year
+    ).first()
+
+
+def child_ledger(*, child) -> QuerySet[ChildAllocation]:
+    """A child's allocation per financial year (the child reached through
+    ``children.selectors.access_child_by_id``)."""
+    return ChildAllocation.objects.filter(child=child).order_by("-financial_year")
+
+
+def payment_runs_for(*, actor) -> QuerySet[PaymentRun]:
+    return (
+        PaymentRun.objects.filter(local_authority_id__in=actor.authority_ids)
+        .annotate(
+            lines=Count("payments"),
+            total_pence=Coalesce(Sum("payments__amount_pence"), 0),
+            schools=Count("payments__school", distinct=True),
+        )
+        .order_by("-created_at")
+    )
+
+
+def access_payment_run_by_id(*, actor, run_id: UUID) -> PaymentRun:
+    return fetch_or_404(
+        payment_runs_for(actor=actor),
+        actor=actor,
+        object_type="funding.paymentrun",
+        public_id=run_id,
+        belongs_to_child=False,
+        message="No payment run found",
+    )
+
+
+_FUNDED = Q(status__in=FUNDED_STATUSES)
+
+
+def spend_by(*, actor, financial_year: int, by: str) -> QuerySet:
+    """Pence requested, approved and paid (``requested``, ``approved``, ``paid``), grouped by ``by``
+    ("school", "child", "term" or "category"), one SQL aggregate."""
+    groups = {
+        "school": ["school_id", "school__name"],
+        "child": ["child_id", "child__legal_first_name", "child__legal_last_name"],
+        "term": ["academic_year", "term"],
+        "category": ["category"],
+    }[by]
+    return (
+        lines_for(actor=actor)
+        .filter(financial_year=financial_year)
+        .values(*groups)
+        .annotate(
+            lines=Count("pk"),
+            requested=Coalesce(Sum("amount_pence"), 0),
+            approved=Coalesce(Sum("approved_pence", filter=_FUNDED), 0),
+            paid=Coalesce(
+                Sum("approved_pence", filter=_FUNDED & Q(payments__run__status="paid")), 0
+            ),
+        )
+        .order_by(*groups)
+    )
