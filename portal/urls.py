@@ -47,4 +47,5 @@ urlpatterns = [
     path("", include("portal.meetings.urls")),
     path("", include("portal.care.urls")),
     path("", include("portal.moves.urls")),
+    path("", include("portal.ppplus.urls")),
 ]

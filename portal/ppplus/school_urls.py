@@ -1,0 +1,3 @@
+"""PP+ screens of the school (and the public policies page)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""PP+ screens of the Virtual School."""
+
+urlpatterns: list = []
