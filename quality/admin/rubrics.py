@@ -112,15 +112,23 @@ class _RubricPart:
 class QaLabelledFormSet(LabelledInlineFormSet):
     """``LabelledInlineFormSet`` for tables with a choice of another row (a grade, a
     section): the admin wraps such a select in a ``RelatedFieldWidgetWrapper`` whose
-    ``attrs`` are not the select's own, so the row's label is given to the select itself."""
+    ``attrs`` are not the select's own, so the row's label is given to the select itself;
+    and the choices are read once for the whole table."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        for field in form.fields.values():
+        if not hasattr(self, "_choices"):
+            self._choices = {}
+        for name, field in form.fields.items():
             inner = getattr(field.widget, "widget", None)
             label = field.widget.attrs.get("aria-label")
             if inner is not None and label:
                 inner.attrs = {**inner.attrs, "aria-label": label}
+            if isinstance(field, forms.ModelChoiceField):
+                # one query for the table, not one for each row's select
+                if name not in self._choices:
+                    self._choices[name] = list(field.choices)
+                field.choices = self._choices[name]
 
 
 class GradeFormSet(QaLabelledFormSet):

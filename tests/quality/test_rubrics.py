@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from epep.audit.models import AuditEvent
 from epep.tenancy import clock
@@ -461,3 +463,56 @@ def test_another_authoritys_rubric_is_out_of_reach(client, world, draft):
     with authority_context(local_authority_ids=[world.a.la.pk]):
         draft.refresh_from_db()
         assert draft.status == RubricStatus.DRAFT
+
+
+def test_choices_in_the_tables_are_the_versions_own(head_client, world, draft):
+    """A section, a grade floor or a descriptor's grade can only be one of this version's
+    (not the version in force's, nor another authority's)."""
+    with authority_context(local_authority_ids=[world.b.la.pk]):
+        services.rubric_for_new_review(local_authority=world.b.la)
+    page = head_client.get(_change(draft))
+    forms_by_prefix = {i.formset.prefix: i.formset for i in page.context["inline_admin_formsets"]}
+    with authority_context(local_authority_ids=[world.a.la.pk, world.b.la.pk]):
+        sections = set(forms_by_prefix["criteria"].forms[0].fields["section"].queryset)
+        floors = set(forms_by_prefix["grades"].forms[0].fields["allowance_floor"].queryset)
+        assert sections == set(draft.sections.all())
+        assert floors == set(draft.grades.all())
+        voice = draft.criteria.get(precheck="child_voice")
+    criterion = head_client.get(f"/admin/quality/criterion/{voice.pk}/change/")
+    with authority_context(local_authority_ids=[world.a.la.pk, world.b.la.pk]):
+        own_sections = set(criterion.context["adminform"].form.fields["section"].queryset)
+        assert own_sections == set(draft.sections.all())
+        inline = criterion.context["inline_admin_formsets"][0].formset
+        assert set(inline.forms[0].fields["grade"].queryset) == set(draft.grades.all())
+
+
+def test_a_counting_rule_needs_an_allowance_for_each_grade(head_client, world, draft):
+    page = head_client.get(_change(draft))
+    data = _formset_data(page.context)
+    data["roll_up"] = RollUp.COUNTING
+    refused = head_client.post(_change(draft), data).content.decode()
+    assert "Say how many criteria may be graded below Green (0 for none)." in refused
+    assert "Say how many criteria may be graded below Amber (0 for none)." in refused
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        draft.refresh_from_db()
+        assert draft.roll_up == RollUp.BANDS
+
+
+def test_the_rubric_page_asks_the_same_number_of_queries_however_many_criteria(
+    head_client, world, draft, django_assert_max_num_queries
+):
+    head_client.get(_change(draft))
+    with CaptureQueriesContext(connection) as ten:
+        head_client.get(_change(draft))
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        section = draft.sections.first()
+        for n in range(10):
+            Criterion.objects.create(
+                local_authority=world.a.la,
+                rubric=draft,
+                section=section,
+                title=f"Extra {n}",
+                weight=0,
+            )
+    with django_assert_max_num_queries(len(ten.captured_queries)):
+        assert "Extra 9" in head_client.get(_change(draft)).content.decode()
