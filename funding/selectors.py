@@ -143,3 +143,22 @@ def spend_by(*, actor, financial_year: int, by: str) -> QuerySet:
         )
         .order_by(*groups)
     )
+
+
+# --- The school's side (portal.ppplus school screens) ------------------------------------
+
+
+def lines_needing_impact(*, pep) -> QuerySet[PpLine]:
+    """Funded lines of the child's earlier PEPs whose school has not yet said what
+    difference they made: asked for at the next PEP (``pep`` reached through
+    ``peps.selectors.access_pep_by_id``)."""
+    return (
+        PpLine.objects.filter(
+            child_id=pep.child_id,
+            status__in=FUNDED_STATUSES,
+            impact_rating="",
+            pep__created_at__lt=pep.created_at,
+        )
+        .select_related("pep")
+        .order_by("requested_at", "pk")
+    )
