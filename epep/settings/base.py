@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "epep.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The policy's fixed termly PP+ for PEPs approved with a grade that releases it.
+    "release-termly-ppplus": {
+        "task": "funding.tasks.release_all_termly_ppplus",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # django-guardian: object grants live on direct-foreign-key tables (children.ChildAccessGrant);
