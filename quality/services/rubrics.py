@@ -149,10 +149,12 @@ def _publish(rubric: Rubric) -> None:
 
 
 @transaction.atomic
-def rubric_for_new_review(*, local_authority) -> Rubric:
+def rubric_for_new_review(*, local_authority, actor=None) -> Rubric:
     """The rubric a QA review starting now is graded against: the authority's rubric in
     force; an authority that has never published one gets the default rubric, published
-    (recorded as the system's doing). Call inside the authority's database context."""
+    (recorded as the doing of ``actor``, the person starting QA, or of the system when
+    none: the audit refuses a system event while a person is acting). Call inside the
+    authority's database context."""
     rubric = rubric_in_force(local_authority_id=local_authority.pk)
     if rubric is not None:
         return rubric
@@ -164,7 +166,7 @@ def rubric_for_new_review(*, local_authority) -> Rubric:
         local_authority_id=local_authority.pk, version=_next_version(local_authority.pk)
     )
     _publish(rubric)
-    audit_record_for(None, rubric, "publish", default=True, version=rubric.version)
+    audit_record_for(actor, rubric, "publish", default=True, version=rubric.version)
     return rubric
 
 
