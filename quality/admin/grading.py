@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 
 from epep.admin_site import RoleAdmin
 from peps.models import AttainmentEntry, PepSection, Target
@@ -29,6 +29,7 @@ from ..models import (
     Criterion,
     CriterionGrade,
     Descriptor,
+    FundingRelease,
     QaReview,
     ReviewKind,
     ReviewOutcome,
@@ -334,4 +335,25 @@ def _grading_context(actor, review, *, posted, errors) -> dict:
         "start_url": reverse("admin:quality_qareview_start", args=[review.pk]),
         "may_start": permissions.can_grade(actor, review)
         and review.status == ReviewStatus.ASSIGNED,
+        **_funding_context(actor, review),
+    }
+
+
+def _funding_context(actor, review) -> dict:
+    """An approved PEP whose grade releases PP+ only by a recorded decision: the decision,
+    and for the Virtual School Head the link to record it (``quality.admin.rubrics``)."""
+    by_decision = (
+        review.outcome == ReviewOutcome.APPROVED
+        and review.grade_id is not None
+        and review.grade.funding == FundingRelease.BY_DECISION
+    )
+    if not by_decision:
+        return {"funding_by_decision": False}
+    try:
+        url = reverse("admin:quality_qareview_funding", args=[review.pk])
+    except NoReverseMatch:
+        url = None
+    return {
+        "funding_by_decision": True,
+        "funding_url": url if permissions.can_decide_funding(actor, review) else None,
     }

@@ -119,7 +119,9 @@ def review_start(*, actor, pep: Pep) -> QaReview:
         (review,) = review_assign(actor=actor, pep_ids=[pep.pk], officer=actor.user)
     _require_grader(actor, review)
     if review.status == ReviewStatus.ASSIGNED:
-        review.rubric = review.rubric or rubric_for_new_review(local_authority=pep.local_authority)
+        review.rubric = review.rubric or rubric_for_new_review(
+            local_authority=pep.local_authority, actor=actor
+        )
         review.status = ReviewStatus.IN_PROGRESS
         review.started_at = clock.now()
         review.version += 1

@@ -485,3 +485,37 @@ def test_another_authoritys_review_is_not_found(world, rubric, officer, client):
     assert client.get(page_url(review)).status_code in (302, 404)
     client.force_login(world.a.users[Role.LA_ADMIN])
     assert client.get(page_url(review)).status_code in (302, 403, 404)
+
+
+def test_an_authority_without_a_rubric_grades_against_the_default_with_its_prechecks(
+    world, officer
+):
+    from quality.models import Criterion
+    from quality.prechecks import prechecks
+
+    pep = submitted_pep(world)
+    with acting(officer) as actor:
+        review = grading.review_start(actor=actor, pep=pep)
+        assert review.rubric.status == RubricStatus.IN_FORCE
+        keys = set(
+            Criterion.objects.filter(rubric=review.rubric)
+            .exclude(precheck="")
+            .values_list("precheck", flat=True)
+        )
+        assert keys == {check.key for check in prechecks(pep=pep)}
+
+
+def test_an_approval_at_a_grade_releasing_ppplus_by_decision_links_the_head_to_it(
+    world, rubric, officer, client
+):
+    review = started(world, rubric, officer)
+    review = save(officer, review, all_grades(rubric, rubric.amber, rubric.amber, rubric.amber))
+    complete(officer, review, outcome="approved")
+    client.force_login(world.a.users[Role.VS_HEAD])
+    page = client.get(page_url(review)).content.decode()
+    assert "Amber releases PP+ only by a recorded decision" in page
+    assert f'href="/admin/quality/qareview/{review.pk}/funding/">Record the PP+ decision' in page
+    client.force_login(officer)
+    page = client.get(page_url(review)).content.decode()
+    assert "Amber releases PP+ only by a recorded decision" in page
+    assert "Record the PP+ decision" not in page
