@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from children.selectors import children_for
@@ -161,4 +161,29 @@ def lines_needing_impact(*, pep) -> QuerySet[PpLine]:
         )
         .select_related("pep")
         .order_by("requested_at", "pk")
+    )
+
+
+# --- The Virtual School's side (portal.ppplus Virtual School screens) ---------------------
+
+
+def allocations_for(*, actor, financial_year: int) -> QuerySet[ChildAllocation]:
+    """The children's allocations of ``actor``'s authorities in ``financial_year``, with
+    ``remaining_left`` (allocated less committed and paid) in SQL, by child's name."""
+    return (
+        ChildAllocation.objects.filter(
+            local_authority_id__in=actor.authority_ids, financial_year=financial_year
+        )
+        .select_related("child")
+        .annotate(remaining_left=F("allocated_pence") - F("committed_pence") - F("paid_pence"))
+        .order_by("child__legal_last_name", "child__legal_first_name", "pk")
+    )
+
+
+def unspent_allocations(*, actor, financial_year: int) -> dict:
+    """What of the year's allocations is neither committed nor paid (``pence``) and how
+    many children have some left (``children``): one SQL aggregate."""
+    return allocations_for(actor=actor, financial_year=financial_year).aggregate(
+        pence=Coalesce(Sum("remaining_left", filter=Q(remaining_left__gt=0)), 0),
+        children=Count("pk", filter=Q(remaining_left__gt=0)),
     )
