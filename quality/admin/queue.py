@@ -240,7 +240,6 @@ class QaQueueAdmin(RoleAdmin):
         "child_link",
         "school_name",
         "stage",
-        "term_label",
         "officer_label",
         "waiting",
         "due",
@@ -267,6 +266,14 @@ class QaQueueAdmin(RoleAdmin):
     ordering = ["submitted_at", "pk"]
     show_full_result_count = False
     change_form_template = "admin/quality/queue/change_form.html"
+
+    class Media:
+        css = {"all": ["quality/qa-admin.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "PEPs waiting for QA", **(extra_context or {})}
+        )
 
     def get_queryset(self, request):
         """The queue, each row with its authority's turnaround (``turnaround``)."""
@@ -306,18 +313,15 @@ class QaQueueAdmin(RoleAdmin):
     def school_name(self, obj):
         return obj.school.name if obj.school_id else "Not recorded"
 
-    @admin.display(description="Key stage and year")
+    @admin.display(description="Stage and term")
     def stage(self, obj):
         from children.stages import year_group_label
 
         year = ""
         if obj.year_group is not None and -1 <= obj.year_group <= 13:
             year = year_group_label(obj.year_group)
-        return ", ".join(part for part in (obj.key_stage, year) if part) or "Not recorded"
-
-    @admin.display(description="Term")
-    def term_label(self, obj):
-        return f"{obj.get_term_display()} {obj.academic_year}"
+        stage = ", ".join(part for part in (obj.key_stage, year) if part) or "Stage not recorded"
+        return format_html("{}<br>{} {}", stage, obj.get_term_display(), obj.academic_year)
 
     @admin.display(description="Officer", ordering="officer_name")
     def officer_label(self, obj):
@@ -333,7 +337,7 @@ class QaQueueAdmin(RoleAdmin):
         due = qa_due_date(obj.submitted_at, obj.turnaround)
         text = f"{due:%-d %b %Y}" if due else "Not known"
         if waiting_working_days(obj.submitted_at, clock.today()) > obj.turnaround:
-            return format_html('{} <strong class="qa-tag qa-tag--late">Late</strong>', text)
+            return format_html('{}<br><strong class="qa-tag qa-tag--late">Late</strong>', text)
         return text
 
     # -- assignment -------------------------------------------------------------------------
