@@ -34,3 +34,30 @@ def children_changed(
         return
     for receiver in list(receivers):
         receiver(child_ids=ids, local_authority_id=local_authority_id, robust=robust)
+
+
+#: Receivers of ``school_moved(actor=..., child_id=..., local_authority_id=...,
+#: from_school_id=..., to_school_id=..., on=...)``: a child moved school (the old place
+#: ends the day the new one starts). Called inside the move's transaction; a receiver's
+#: failure undoes the move (what follows it, PP+ committed to the old school, must follow).
+school_moved_receivers: list[Callable[..., object]] = []
+
+
+def register_school_moved(func: Callable[..., object]) -> Callable[..., object]:
+    if func not in school_moved_receivers:
+        school_moved_receivers.append(func)
+    return func
+
+
+def school_moved(
+    *, actor, child_id: int, local_authority_id: int, from_school_id: int, to_school_id: int, on
+) -> None:
+    for receiver in list(school_moved_receivers):
+        receiver(
+            actor=actor,
+            child_id=child_id,
+            local_authority_id=local_authority_id,
+            from_school_id=from_school_id,
+            to_school_id=to_school_id,
+            on=on,
+        )

@@ -353,6 +353,12 @@ class PpLine(TenantModel):
             ),
             models.CheckConstraint(condition=_YEAR_RANGE, name="pp_line_year_range"),
             models.UniqueConstraint(fields=["id", "local_authority"], name="pp_line_id_la_unique"),
+            models.UniqueConstraint(
+                fields=["pep", "school"],
+                condition=Q(kind="termly"),
+                name="pp_line_one_termly_per_pep_school",
+                violation_error_message="This PEP's termly PP+ has already been released.",
+            ),
         ]
         indexes = [
             models.Index(fields=["local_authority", "status"], name="pp_line_la_status_idx"),

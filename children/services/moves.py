@@ -20,7 +20,7 @@ from epep.tenancy.roles import VIRTUAL_SCHOOL_ROLES, Role
 from epep.tenancy.selectors import people_in_role
 from epep.tenancy.services import school_role_endorsements_catch_up
 
-from .. import permissions
+from .. import hooks, permissions
 from ..models import (
     Allocation,
     Child,
@@ -116,6 +116,15 @@ def _move(actor, child: Child, current: Enrolment | None, school, start_date) ->
         from_school=current.school.urn or current.school.name if current else None,
         move=True,
     )
+    if current is not None:
+        hooks.school_moved(
+            actor=actor,
+            child_id=child.pk,
+            local_authority_id=child.local_authority_id,
+            from_school_id=current.school_id,
+            to_school_id=school.pk,
+            on=start_date,
+        )
     _deadlines_follow(child)
     school_role_endorsements_catch_up(school_ids=[school.pk])
     return enrolment
