@@ -112,8 +112,9 @@ def _targets_owner_date(targets: list[Target], actions: list[Action]) -> Check:
         "targets_owner_date",
         title,
         True,
-        f"All {len(targets)} target{'s' if len(targets) != 1 else ''} and "
-        f"{len(actions)} action{'s' if len(actions) != 1 else ''} have an owner and a date.",
+        f"{len(targets)} target{'s' if len(targets) != 1 else ''} and "
+        f"{len(actions)} action{'s' if len(actions) != 1 else ''}, each with an owner and a "
+        "date.",
     )
 
 

@@ -113,6 +113,9 @@ def test_graded_returned_fixed_resubmitted_approved(browser, live_server, world)
         vs.get_by_role("button", name="Approve the PEP").click()
         vs.get_by_text("The PEP is approved.").wait_for()
         assert axe_violations(vs) == []
+        vs.goto(f"{live_server.url}/admin/quality/qareview/")
+        assert "Green" in vs.locator("#result_list").inner_text()
+        assert axe_violations(vs) == []
 
     officer_grades(browser, live_server, world, pep, rubric, ranks=[0, 0, 0], finish=approve)
 

@@ -118,7 +118,9 @@ def test_the_term_begins_on_the_authoritys_first_term_day(world):
 
 def test_targets_with_owner_and_date_pass(world):
     pep = filled(world)
-    assert checks(pep)["targets_owner_date"].passed
+    check = checks(pep)["targets_owner_date"]
+    assert check.passed
+    assert check.detail == "1 target and 0 actions, each with an owner and a date."
 
 
 def test_no_targets_needs_attention(world):
