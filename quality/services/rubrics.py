@@ -151,10 +151,9 @@ def _publish(rubric: Rubric) -> None:
 @transaction.atomic
 def rubric_for_new_review(*, local_authority, actor=None) -> Rubric:
     """The rubric a QA review starting now is graded against: the authority's rubric in
-    force; an authority that has never published one gets the default rubric, published
-    (recorded as the doing of ``actor``, the person starting QA, or of the system when
-    none: the audit refuses a system event while a person is acting). Call inside the
-    authority's database context."""
+    force; an authority that has never published one gets the default rubric, published.
+    Call inside the authority's database context; the default's publication is recorded
+    as ``actor``'s doing (the officer starting the review), or the system's without one."""
     rubric = rubric_in_force(local_authority_id=local_authority.pk)
     if rubric is not None:
         return rubric

@@ -118,6 +118,15 @@ def test_a_first_review_gets_the_default_rubric_in_force(world, clock_at):
         assert not Rubric.objects.exists()  # each authority its own
 
 
+def test_an_officer_starting_the_first_review_publishes_the_default_in_their_name(world):
+    officer = world.a.users[Role.VS_OFFICER]
+    with acting_as(officer, Role.VS_OFFICER) as actor:
+        rubric = services.rubric_for_new_review(local_authority=world.a.la, actor=actor)
+        assert rubric.status == RubricStatus.IN_FORCE
+        event = AuditEvent.objects.get(action="publish", object_id=str(rubric.public_id))
+        assert (event.user, event.detail["default"]) == (officer, True)
+
+
 def test_a_new_version_copies_the_one_in_force_and_publishing_retires_it(world):
     v1 = _in_force(world)
     with acting_as(head(world), Role.VS_HEAD) as actor:
