@@ -138,7 +138,9 @@ def _page(request, pep, *, status=200, **overrides):
         else []
     )
     qa_rounds = (
-        completed_history(pep=pep) if pep.submitted_at and can_read_qa_feedback(actor, pep) else []
+        completed_history(pep=pep, actor=actor)
+        if pep.submitted_at and can_read_qa_feedback(actor, pep)
+        else []
     )
     context = {
         "title": f"PEP: {pep.child.display_name}",

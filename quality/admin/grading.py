@@ -39,7 +39,13 @@ from ..models import (
     SectionComment,
 )
 from ..prechecks import prechecks
-from ..selectors.reviews import access_review_by_id, pep_qa_history, reviews_for
+from ..selectors.reviews import (
+    access_review_by_id,
+    blind_annotation,
+    moderating_blind,
+    pep_qa_history,
+    reviews_for,
+)
 from ..services import grading
 
 ACTIONS = {"save": None, "approve": ReviewOutcome.APPROVED, "return": ReviewOutcome.RETURNED}
@@ -94,7 +100,11 @@ class QaReviewAdmin(RoleAdmin):
     change_form_template = "admin/quality/qareview/grading.html"
 
     def get_queryset(self, request):
-        return reviews_for(actor=_actor(request)).select_related("pep__child", "officer", "grade")
+        actor = _actor(request)
+        reviews = reviews_for(actor=actor).select_related("pep__child", "officer", "grade")
+        if actor is None:
+            return reviews
+        return reviews.annotate(blind=blind_annotation(actor=actor))
 
     @admin.display(description="Child", ordering="pep__child__legal_last_name")
     def child_name(self, review):
@@ -106,6 +116,8 @@ class QaReviewAdmin(RoleAdmin):
 
     @admin.display(description="Overall grade")
     def grade_label(self, review):
+        if getattr(review, "blind", False) and review.kind == ReviewKind.PRIMARY:
+            return "Hidden while you moderate this PEP"
         return review.grade.label if review.grade_id else "Not graded"
 
     def get_urls(self):
@@ -240,7 +252,11 @@ class QaReviewAdmin(RoleAdmin):
 
 def _grading_context(actor, review, *, posted, errors) -> dict:
     pep = review.pep
-    blind = review.kind == ReviewKind.MODERATION
+    # Blind: a moderation round, or another round of a PEP the viewer is moderating.
+    blind = (
+        review.kind == ReviewKind.MODERATION
+        or moderating_blind(actor=actor, pep_ids=[pep.pk]).exists()
+    )
     scale = list(RubricGrade.objects.filter(rubric_id=review.rubric_id).order_by("rank"))
     sections = list(RubricSection.objects.filter(rubric_id=review.rubric_id).order_by("order"))
     criteria = list(Criterion.objects.filter(rubric_id=review.rubric_id))

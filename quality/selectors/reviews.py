@@ -3,13 +3,14 @@ school sees."""
 
 from __future__ import annotations
 
-from django.db.models import JSONField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from epep.tenancy.access import fetch_or_404
 
 from .. import permissions
 from ..models import (
+    OPEN_REVIEW_STATUSES,
     CriterionGrade,
     QaReview,
     ReviewKind,
@@ -76,8 +77,39 @@ def pep_qa_history(*, pep, kinds=(ReviewKind.PRIMARY,)) -> QuerySet[QaReview]:
     )
 
 
-def completed_history(*, pep) -> list[QaReview]:
-    """What the school sees: the PEP's completed QA rounds, latest first."""
+def moderating_blind(*, actor, pep_ids) -> QuerySet[QaReview]:
+    """The open moderation rounds ``actor`` is to grade of ``pep_ids``: while one is open
+    they must not see the PEP's first grading anywhere."""
+    return QaReview.objects.filter(
+        pep_id__in=pep_ids,
+        kind=ReviewKind.MODERATION,
+        status__in=OPEN_REVIEW_STATUSES,
+        officer_id=actor.user_id,
+    )
+
+
+def blind_annotation(*, actor) -> Exists:
+    """For a ``QaReview`` queryset: whether ``actor`` is moderating the row's PEP (its
+    grades are then hidden from them), in the rows' own query."""
+    return Exists(
+        QaReview.objects.filter(
+            pep_id=OuterRef("pep_id"),
+            kind=ReviewKind.MODERATION,
+            status__in=OPEN_REVIEW_STATUSES,
+            officer_id=actor.user_id,
+        )
+    )
+
+
+def completed_history(*, pep, actor=None) -> list[QaReview]:
+    """What the school sees: the PEP's completed QA rounds, latest first (nothing for a
+    person moderating the PEP blind)."""
+    if actor is not None and getattr(actor, "user_id", None):
+        if (
+            permissions.can_use_qa(actor)
+            and moderating_blind(actor=actor, pep_ids=[pep.pk]).exists()
+        ):
+            return []
     return [r for r in pep_qa_history(pep=pep) if r.status == ReviewStatus.COMPLETED]
 
 

@@ -519,3 +519,31 @@ def test_an_approval_at_a_grade_releasing_ppplus_by_decision_links_the_head_to_i
     page = client.get(page_url(review)).content.decode()
     assert "Amber releases PP+ only by a recorded decision" in page
     assert "Record the PP+ decision" not in page
+
+
+def test_a_moderator_sees_no_first_grading_anywhere_while_moderating(
+    world, rubric, officer, client
+):
+    review = started(world, rubric, officer)
+    review = save(officer, review, all_grades(rubric, rubric.red, rubric.red, rubric.red, "Poor"))
+    complete(officer, review, outcome="returned", return_reason="Very weak.")
+    head = world.a.users[Role.VS_HEAD]
+    moderation = open_review(review.pep, head, rubric=rubric.rubric, kind="moderation")
+    client.force_login(head)
+    # The first round's own page and the list of reviews.
+    page = client.get(page_url(review)).content.decode()
+    assert "Hidden while you moderate this PEP" in page
+    assert "Very weak." not in page and "Poor" not in page
+    listing = client.get("/admin/quality/qareview/").content.decode()
+    assert "Hidden while you moderate this PEP" in listing
+    # The PEP in the portal.
+    portal = client.get(f"/peps/{review.pep.public_id}/").content.decode()
+    assert 'data-testid="qa-feedback"' not in portal
+    # Once the moderation is finished, the first grading shows again.
+    with all_authorities_context():
+        QaReview.objects.filter(pk=moderation.pk).update(status="withdrawn")
+    page = client.get(page_url(review)).content.decode()
+    assert "Very weak." in page
+    assert (
+        'data-testid="qa-feedback"' in client.get(f"/peps/{review.pep.public_id}/").content.decode()
+    )
