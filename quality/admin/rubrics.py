@@ -309,7 +309,10 @@ class RubricAdmin(AuditedAdminMixin, RoleAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"may_start_version": permissions.can_edit_rubric(_actor(request))}
+        extra = {
+            "may_start_version": permissions.can_edit_rubric(_actor(request)),
+            "title": "QA rubric: every version",
+        }
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def save_model(self, request, obj, form, change):
