@@ -129,3 +129,24 @@ def test_the_head_decides_pp_plus_for_an_amber_pep(browser, live_server, world, 
     found["after"] = axe_violations(page)
     page.context.close()
     assert found == {"errors": [], "after": []}
+
+
+def test_the_rubric_pages_have_no_axe_violations_on_a_phone(browser, live_server, world):
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        rubric_for_new_review(local_authority=world.a.la)
+    page = signed_in_page(
+        browser, live_server, world.a.users[Role.VS_HEAD], viewport={"width": 375, "height": 740}
+    )
+    page.goto(f"{live_server.url}/admin/quality/rubric/new-version/")
+    page.get_by_label("Gold, Green, Amber, Red (counting rule)").check()
+    page.get_by_role("button", name="Start the new version").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Version 2 is a draft").is_visible()
+    found = {"draft": axe_violations(page)}
+    screenshot(page, "qa-rubric-phone-draft")
+    page.get_by_role("link", name="Descriptors of “PP+ costs are linked to targets”").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_label("What Gold looks like").is_visible()
+    found["criterion"] = axe_violations(page)
+    page.context.close()
+    assert found == {"draft": [], "criterion": []}
