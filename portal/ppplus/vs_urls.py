@@ -25,6 +25,11 @@ urlpatterns: list = [
         views.remittance_csv,
         name="vs_remittance_csv",
     ),
+    path(
+        f"{_}payment-runs/<uuid:run_id>/remittance/<uuid:school_id>.pdf",
+        views.remittance_pdf,
+        name="vs_remittance_pdf",
+    ),
     path(f"{_}payment-runs/<uuid:run_id>/finance.csv", views.finance_csv, name="vs_finance_csv"),
     path(f"{_}reports/", views.report, name="vs_report"),
     path(

@@ -18,13 +18,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calendars.selectors import academic_years_around
 from children.models import School
 from epep.audit.services import audit_record, audit_record_for
-from epep.exports import attachment_header, csv_safe, download_name
+from epep.exports import attachment_header, csv_safe, download_name, short_reference
 from epep.tenancy import clock
 from funding import exports, permissions, selectors
 from funding.models import (
@@ -557,11 +558,7 @@ def _download(request, obj, *, content, content_type: str, filename: str, kind: 
 @require_GET
 def remittance_csv(request, run_id: UUID, school_id: UUID):
     run = _run(request, run_id)
-    school = School.objects.filter(
-        public_id=school_id, pk__in=Payment.objects.filter(run=run).values("school_id")
-    ).first()
-    if school is None:
-        raise Http404("Page not found")
+    school = _run_school(run, school_id)
     return _download(
         request,
         run,
@@ -575,6 +572,72 @@ def remittance_csv(request, run_id: UUID, school_id: UUID):
             extension="csv",
         ),
         kind="remittance_csv",
+        school=str(school.public_id),
+    )
+
+
+def _run_school(run, school_id: UUID) -> School:
+    school = School.objects.filter(
+        public_id=school_id, pk__in=Payment.objects.filter(run=run).values("school_id")
+    ).first()
+    if school is None:
+        raise Http404("Page not found")
+    return school
+
+
+@actor_required
+@require_GET
+def remittance_pdf(request, run_id: UUID, school_id: UUID):
+    """The school's remittance advice as a tagged PDF (WeasyPrint, as the PEP's:
+    OFFICIAL-SENSITIVE on every page), children by initials and a reference only."""
+    from peps.pdf import html_to_pdf
+
+    run = _run(request, run_id)
+    school = _run_school(run, school_id)
+    payments = list(
+        Payment.objects.filter(run=run, school=school)
+        .select_related("line", "line__child")
+        .order_by("line__requested_at", "pk")
+    )
+    term = f"{run.get_term_display()} {run.academic_year}"
+    html = render_to_string(
+        "portal/ppplus/virtual_school/remittance_pdf.html",
+        {
+            "title": f"PP+ remittance advice, {school.name}, {term}",
+            "school": school,
+            "run": run,
+            "term": term,
+            "status": run.get_status_display(),
+            "reference": exports.run_reference(run),
+            "authority_line": run.local_authority.name,
+            "total": format_pounds(sum(p.amount_pence for p in payments)),
+            "rows": [
+                {
+                    "initials": exports.initials(
+                        p.line.child.preferred_name or p.line.child.legal_first_name,
+                        p.line.child.legal_last_name,
+                    ),
+                    "reference": short_reference(p.line.public_id),
+                    "what": p.line.what,
+                    "amount": format_pounds(p.amount_pence),
+                }
+                for p in payments
+            ],
+        },
+    )
+    return _download(
+        request,
+        run,
+        content=html_to_pdf(html),
+        content_type="application/pdf",
+        filename=download_name(
+            "pp-plus-remittance",
+            run.academic_year,
+            run.term,
+            school.urn or school.name,
+            extension="pdf",
+        ),
+        kind="remittance_pdf",
         school=str(school.public_id),
     )
 

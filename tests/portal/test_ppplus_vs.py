@@ -399,12 +399,23 @@ def test_the_downloads_name_children_by_initials_and_are_audited(client, world, 
     assert rows[1][6] == "450.00"
     finance = client.get(url("vs_finance_csv", run_id=run.public_id))
     assert "45000" in finance.content.decode("utf-8-sig")
+    pdf = client.get(
+        url("vs_remittance_pdf", run_id=run.public_id, school_id=world.shared_school.public_id)
+    )
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].endswith('.pdf"')
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "OFFICIAL-SENSITIVE" in text and "£450" in text
+    assert f"{first[0]}.{child.legal_last_name[0]}." in text
+    assert child.legal_last_name not in text and f"{first} " not in text
     with all_authorities_context():
         kinds = sorted(
             e.detail["file"]
             for e in AuditEvent.objects.filter(action="download", object_id=str(run.public_id))
         )
-    assert kinds == ["finance_csv", "remittance_csv"]
+    assert kinds == ["finance_csv", "remittance_csv", "remittance_pdf"]
     assert line_now(line).status == LineStatus.APPROVED
 
 
