@@ -347,6 +347,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "funding.tasks.release_all_termly_ppplus",
         "schedule": crontab(hour=3, minute=0),
     },
+    # PP+ allocated but not spent: the Virtual School Head is warned in the first week of
+    # February and of March (the job decides the days; the outbox sends each once).
+    "warn-unspent-ppplus": {
+        "task": "funding.tasks.warn_all_unspent_ppplus",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # django-guardian: object grants live on direct-foreign-key tables (children.ChildAccessGrant);
