@@ -142,3 +142,10 @@ def _pep(world):
 
     with all_authorities_context():
         return Pep.objects.get(child=world.a.child)
+
+
+def test_the_home_page_says_nothing_of_qa_before_any_pep_is_quality_assured(client, world):
+    client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
+    page = client.get("/designated-teacher/").content.decode()
+    assert world.a.child.display_name in page
+    assert 'data-testid="qa-feedback-home"' not in page
