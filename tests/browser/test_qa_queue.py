@@ -79,6 +79,18 @@ def test_an_officer_filters_the_queue_and_assigns_two_peps(browser, live_server,
     with authority_context(local_authority_ids=[world.a.la.pk]):
         assigned = {r.pep_id: r.officer_id for r in QaReview.objects.all()}
     assert assigned == {peps[0].pk: head.pk, peps[1].pk: head.pk}
+    # The one left: its own page, and the officer takes it.
+    page.get_by_role("link", name="Grace Hopper").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Unassigned").is_visible()
+    check("single")
+    page.get_by_role("button", name="Assign to me and start").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The PEP is assigned to you.").is_visible()
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        review = QaReview.objects.get(pep=peps[2])
+    assert review.officer_id == officer.pk
+    assert page.url.endswith(f"/admin/quality/qareview/{review.pk}/change/")
     page.context.close()
 
     page = signed_in_page(browser, live_server, head)

@@ -31,7 +31,7 @@ from epep.tenancy.permissions import (
     is_platform_operator,
 )
 from epep.tenancy.roles import Role
-from tests.factories import UserFactory, ready_for_work
+from tests.factories import MembershipFactory, UserFactory, ready_for_work
 from tests.permission_matrix import AWAY, HOME, actor, allowed
 
 from .queue_factories import submitted_pep
@@ -150,6 +150,16 @@ def test_other_roles_are_refused(client, world, role):
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert client.get(response["Location"]).status_code == 403
     assert client.get(QUEUE).status_code == 302
+
+
+def test_two_step_sign_in_still_applies_to_virtual_school_staff(client, world):
+    newcomer = UserFactory(email="new.officer@example.org")
+    MembershipFactory(user=newcomer, role=Role.VS_OFFICER, local_authority=world.a.la)
+    signed_in(client, newcomer)
+    for url in ("/admin/", QUEUE):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/2fa/"), url
 
 
 def test_someone_not_signed_in_is_sent_to_the_sign_in_page_and_back(client):

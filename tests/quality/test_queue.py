@@ -194,11 +194,12 @@ def test_a_pep_is_assigned_from_its_page(officer_client, world, today):
     with authority_context(local_authority_ids=[world.a.la.pk]):
         review = QaReview.objects.get(pep=pep)
     assert review.officer == world.a.users[Role.VS_OFFICER]
-    try:
-        expected = reverse("admin:quality_qareview_change", args=[review.pk])
-    except Exception:
-        expected = f"{QUEUE}{pep.pk}/change/"
-    assert response["Location"] == expected
+    assert response["Location"] == reverse("admin:quality_qareview_change", args=[review.pk])
+    # The queue's row now leads to the review.
+    assert (
+        f'href="/admin/quality/qareview/{review.pk}/change/"'
+        in officer_client.get(QUEUE).content.decode()
+    )
     head = world.a.users[Role.VS_HEAD]
     again = officer_client.post(f"{QUEUE}{pep.pk}/assign/", {"officer": head.pk}, follow=True)
     assert f"The PEP is assigned to {head.full_name}." in again.content.decode()
