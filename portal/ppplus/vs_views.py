@@ -31,6 +31,7 @@ from funding import exports, permissions, selectors
 from funding.models import (
     Category,
     ChildAllocation,
+    GrantStage,
     Payment,
     PaymentRunStatus,
     PpGrant,
@@ -201,6 +202,11 @@ def _budget_context(request, authority, year: int, grant_form=None) -> dict:
         actor=request.actor, local_authority_id=authority.pk, financial_year=year
     )
     unspent = selectors.unspent_allocations(actor=request.actor, financial_year=year)
+    grants = list(
+        PpGrant.objects.filter(local_authority=authority, financial_year=year)
+        .select_related("entered_by")
+        .order_by("received_on", "pk")
+    )
     today = clock.today()
     year_end_warning = today.month <= 3 and year == financial_year_of(today)
     return {
@@ -209,10 +215,10 @@ def _budget_context(request, authority, year: int, grant_form=None) -> dict:
         "year_label": financial_year_label(year),
         "year_links": _year_links("portal:ppplus:vs_budget", year),
         "budget": budget,
-        "grants": list(
-            PpGrant.objects.filter(local_authority=authority, financial_year=year)
-            .select_related("entered_by")
-            .order_by("received_on", "pk")
+        "grants": grants,
+        "grant_stage": next(
+            (g.get_stage_display() for g in grants if g.stage == GrantStage.FINAL),
+            grants[0].get_stage_display() if grants else "",
         ),
         "has_policy": PpPolicy.objects.filter(
             local_authority=authority, financial_year=year

@@ -167,6 +167,20 @@ def test_a_stale_policy_form_is_refused(client, world, pp):
     assert "has changed since you opened it" in response.content.decode()
 
 
+def test_publishing_without_a_summary_is_refused(client, world, pp):
+    as_role(client, world, Role.VS_HEAD)
+    client.post(url("vs_policy"), policy_data(summary=""))
+    with all_authorities_context():
+        saved = PpPolicy.objects.get(local_authority=world.a.la, financial_year=YEAR + 1)
+    response = client.post(
+        url("vs_policy"), {"year": str(YEAR + 1), "action": "publish", "version": saved.version}
+    )
+    assert response.status_code == 400
+    assert "Write the summary schools will read first." in response.content.decode()
+    with all_authorities_context():
+        assert PpPolicy.objects.get(pk=saved.pk).published_at is None
+
+
 def test_an_officer_reads_the_policy_and_cannot_change_it(client, world, pp):
     as_role(client, world, Role.VS_OFFICER)
     page = client.get(url("vs_policy")).content.decode()
@@ -195,8 +209,12 @@ def test_the_head_records_the_provisional_grant_after_a_negative_one_is_refused(
     page = client.post(url("vs_grant_record"), data, follow=True).content.decode()
     assert "The provisional grant of £25,700 is recorded." in page
     assert the_budget(world).grant_pence == 2_570_000
+    final = {**data, "grant-stage": "final", "grant-amount_pence": "26,000"}
+    page = client.post(url("vs_grant_record"), final, follow=True).content.decode()
+    assert "£26,000.00 (final (december))" in page
+    assert the_budget(world).grant_pence == 2_600_000
     with all_authorities_context():
-        assert PpGrant.objects.filter(local_authority=world.a.la).count() == 1
+        assert PpGrant.objects.filter(local_authority=world.a.la).count() == 2
     again = client.post(url("vs_grant_record"), data)
     assert "already recorded" in field_error(again.content.decode(), "grant-stage")
 
@@ -303,6 +321,67 @@ def test_bad_decisions_are_refused_beside_the_fields_and_change_nothing(client, 
     assert "2 digits of pence" in field_error(page, "approved_pence")
     assert line_now(line).status == LineStatus.REQUESTED
     assert the_budget(world).committed_pence == 0
+
+
+def test_the_officer_part_approves_with_a_reason(client, world, pp):
+    line = ask(world, pp)
+    approved_by_qa(world, pp)
+    as_role(client, world, Role.VS_OFFICER)
+    data = {"decision": "part_approve", "approved_pence": "£300.50", "version": line.version}
+    page = client.post(url("vs_decide", line_id=line.public_id), data).content.decode()
+    assert field_error(page, "reason") == "Say why only part is approved."
+    data["reason"] = "Eight sessions are enough."
+    client.post(url("vs_decide", line_id=line.public_id), data)
+    decided = line_now(line)
+    assert decided.status == LineStatus.PART_APPROVED
+    assert decided.approved_pence == 30050
+    assert the_budget(world).committed_pence == 30050
+
+
+def test_a_decision_on_a_form_opened_before_another_change_is_refused(client, world, pp):
+    line = ask(world, pp)
+    approved_by_qa(world, pp)
+    as_role(client, world, Role.VS_OFFICER)
+    page = client.post(
+        url("vs_decide", line_id=line.public_id),
+        {"decision": "decline", "reason": "No", "version": line.version + 1},
+    ).content.decode()
+    assert "has changed since you opened it" in page
+    assert line_now(line).status == LineStatus.REQUESTED
+
+
+def _enrolled_child(world):
+    from tests.factories import EnrolmentFactory
+
+    child = ChildFactory(local_authority=world.a.la)
+    with authority_context(local_authority_ids=[world.a.la.pk]):
+        EnrolmentFactory(
+            child=child, school=world.shared_school, start_date=DAY.replace(month=9, day=1)
+        )
+    return child
+
+
+def _decision_queries(client):
+    client.get(url("vs_decisions"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("vs_decisions"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_decisions_list_costs_the_same_with_2_and_8_requests(client, world, pp):
+    as_role(client, world, Role.VS_OFFICER)
+    ask(world, pp)
+    ask(world, pp, what="Mentor", category="mentoring", amount_pence=100)
+    two, _ = _decision_queries(client)
+    for n in range(3):
+        other = pep_with_targets(world.a, _enrolled_child(world), world.shared_school)
+        ask(world, other, what=f"Tutor {n}", amount_pence=100)
+        ask(world, other, what=f"Books {n}", category="equipment", amount_pence=100)
+        approved_by_qa(world, other)
+    eight, page = _decision_queries(client)
+    assert eight == two
+    assert page.count("Decide<span") == 8
 
 
 def test_above_the_threshold_an_officer_sees_it_needs_the_head(client, world, pp):
