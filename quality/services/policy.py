@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from epep.audit.services import audit_record_for
@@ -52,7 +52,12 @@ def qa_policy_update(
     if existing is None:
         if version != 0:
             raise ValidationError(STALE_POLICY)
-        policy = QaPolicy.objects.create(local_authority_id=authority_id, **values)
+        try:
+            with transaction.atomic():
+                policy = QaPolicy.objects.create(local_authority_id=authority_id, **values)
+        except IntegrityError:
+            # Someone else set the policy first (one row per authority).
+            raise ValidationError(STALE_POLICY) from None
         audit_record_for(actor, policy, "create", **values)
         return policy
     updated = QaPolicy.objects.filter(pk=existing.pk, version=version).update(

@@ -212,3 +212,41 @@ def test_an_officer_or_another_authority_cannot_change_the_policy(world):
                 moderation_share_percent=10,
                 version=0,
             )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_assigning_the_same_pep_at_once_make_one_review(clock_at):
+    """Two real transactions on two connections: the PEP is locked, so the second hands
+    over the review the first created instead of creating another."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import build_world
+
+    clock_at(date(2026, 11, 20))
+    world = build_world()
+    pep = submitted_pep(world.a, submitted_on=date(2026, 11, 16))
+    start = threading.Barrier(2)
+    outcomes: list = []
+
+    def assign(role):
+        user = world.a.users[role]
+        try:
+            start.wait()
+            with acting_as(user, role) as actor:
+                (review,) = review_assign(actor=actor, pep_ids=[pep.pk], officer=user)
+            outcomes.append(review.pk)
+        except Exception as error:  # reported below: the test fails on any
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=assign, args=(r,)) for r in (Role.VS_OFFICER, Role.VS_HEAD)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    reviews = _reviews(world, pep)
+    assert len(reviews) == 1 and reviews[0].round == 1
+    assert outcomes == [reviews[0].pk, reviews[0].pk]
