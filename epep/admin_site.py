@@ -49,20 +49,21 @@ class EpepAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         """The admin has no password form of its own: someone not signed in is sent to
         the sign-in page (allauth: two-step sign-in, rate limits) and comes back;
-        someone signed in whom the admin does not admit is refused (403)."""
+        someone signed in whom the admin does not admit is refused (403); someone it
+        admits goes on (never to a password form, which would sign in as someone else
+        without their second factor)."""
+        index = reverse("admin:index", current_app=self.name)
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or index
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = index
         if not request.user.is_authenticated:
-            next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
-                "admin:index", current_app=self.name
-            )
-            if not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = reverse("admin:index", current_app=self.name)
             login_url = resolve_url(settings.LOGIN_URL)
             return HttpResponseRedirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
         if not self.has_permission(request):
             raise PermissionDenied
-        return super().login(request, extra_context)
+        return HttpResponseRedirect(next_url)
 
 
 class RolePermissions:

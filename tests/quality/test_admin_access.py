@@ -174,6 +174,13 @@ def test_a_signed_in_officer_at_the_admin_sign_in_page_goes_to_the_admin(client,
     signed_in(client, world.a.users[Role.VS_OFFICER])
     response = client.get("/admin/login/")
     assert response.status_code == 302 and response["Location"] == "/admin/"
+    onward = client.get("/admin/login/", {"next": QUEUE})
+    assert onward["Location"] == QUEUE
+    # No password form: signing in as someone else here would skip their second factor.
+    other = world.a.users[Role.VS_HEAD]
+    posted = client.post("/admin/login/", {"username": other.email, "password": "x"})
+    assert posted.status_code == 302 and posted["Location"] == "/admin/"
+    assert client.get("/admin/").context["user"] == world.a.users[Role.VS_OFFICER]
 
 
 def test_a_superuser_without_a_membership_sees_the_operators_pages_and_no_child(client, world):
