@@ -67,8 +67,8 @@ class PolicyForm(forms.Form):
         help_text="A whole number from 0 to 100. Leave empty if you keep an amount instead.",
         error_messages={
             "invalid": "Enter the share as a whole number, like 20",
-            "min_value": "Enter a share between 0 and 100 %",
-            "max_value": "Enter a share between 0 and 100 %",
+            "min_value": "Enter a share from 0 to 100 per cent",
+            "max_value": "Enter a share from 0 to 100 per cent",
         },
     )
     retention_funds = forms.CharField(

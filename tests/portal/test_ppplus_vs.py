@@ -157,6 +157,16 @@ def test_bad_pounds_in_the_policy_are_refused_beside_the_field_and_nothing_saved
         assert not PpPolicy.objects.filter(financial_year=YEAR + 1).exists()
 
 
+def test_a_share_out_of_range_is_refused_beside_the_field(client, world, pp):
+    as_role(client, world, Role.VS_HEAD)
+    for share in ("-1", "101"):
+        response = client.post(url("vs_policy"), policy_data(retention_percent=share))
+        assert response.status_code == 400
+        assert field_error(response.content.decode(), "retention_percent") == (
+            "Enter a share from 0 to 100 per cent"
+        )
+
+
 def test_a_stale_policy_form_is_refused(client, world, pp):
     as_role(client, world, Role.VS_HEAD)
     with all_authorities_context():
