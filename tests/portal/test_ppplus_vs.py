@@ -521,6 +521,38 @@ def test_another_authoritys_run_and_an_officer_are_refused(client, world, pp):
     assert client.get(url("vs_runs")).status_code == 404
 
 
+def _funded_child(world):
+    child = _enrolled_child(world)
+    allocation(child)
+    pep = pep_with_targets(world.a, child, world.shared_school)
+    line = ask(world, pep, amount_pence=1000)
+    approved_by_qa(world, pep)
+    decide(world, line)
+
+
+def _run_queries(client, run):
+    client.get(url("vs_run", run_id=run.public_id))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("vs_run", run_id=run.public_id))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_a_runs_page_costs_the_same_with_1_and_5_lines(client, world, pp):
+    _paid_line(world, pp)
+    as_role(client, world, Role.VS_HEAD)
+    client.post(url("vs_runs"), {"academic_year": "2026-27", "term": "autumn"})
+    with all_authorities_context():
+        run = PaymentRun.objects.get(local_authority=world.a.la)
+    one, _ = _run_queries(client, run)
+    for _ in range(4):
+        _funded_child(world)
+    client.post(url("vs_runs"), {"academic_year": "2026-27", "term": "autumn"})
+    five, page = _run_queries(client, run)
+    assert five == one
+    assert "5 lines, £490.00" in page
+
+
 # --- Reports --------------------------------------------------------------------------------
 
 
