@@ -187,3 +187,136 @@ def unspent_allocations(*, actor, financial_year: int) -> dict:
         pence=Coalesce(Sum("remaining_left", filter=Q(remaining_left__gt=0)), 0),
         children=Count("pk", filter=Q(remaining_left__gt=0)),
     )
+
+
+# --- The school's side in a page's one query (portal.templatetags.ppplus_school) --------
+# The PEP's PP+ page reads everything in one query; the designated teacher's home keeps
+# its query budget (tests/portal/test_query_budget.py) by reading the lines in the
+# children's own query. Both as JSON turned back into unsaved ``PpLine``/``PpPolicy``
+# instances (their display methods work; nothing saves them).
+
+_LINE_FIELDS = (
+    "public_id",
+    "what",
+    "provider",
+    "category",
+    "amount_pence",
+    "approved_pence",
+    "term",
+    "academic_year",
+    "status",
+    "decision_reason",
+    "decided_at",
+    "exceptional",
+    "end_date",
+    "exit_plan",
+    "impact",
+    "impact_rating",
+    "requested_at",
+)
+
+
+def _line_json():
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+    from django.db.models.functions import JSONObject
+
+    from peps.models import Target
+
+    targets = ArraySubquery(
+        Target.objects.filter(pp_lines=OuterRef("pk")).order_by("pk").values("description")
+    )
+    return JSONObject(
+        **{name: name for name in _LINE_FIELDS},
+        decided_by_name="decided_by__full_name",
+        pep_public_id="pep__public_id",
+        pep_term="pep__term",
+        pep_academic_year="pep__academic_year",
+        child_name="child__preferred_name",
+        child_first_name="child__legal_first_name",
+        child_last_name="child__legal_last_name",
+        target_descriptions=targets,
+    )
+
+
+def line_from_json(data: dict) -> PpLine:
+    """An unsaved ``PpLine`` for display from :func:`_line_json`'s object, with
+    ``decided_by_name``, ``pep_public_id``, ``pep_term``, ``pep_academic_year``,
+    ``child_display_name`` and ``target_descriptions``."""
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    from peps.models import Term
+
+    values = {name: data.get(name) for name in _LINE_FIELDS}
+    for name in ("decided_at", "requested_at"):
+        values[name] = parse_datetime(values[name]) if values[name] else None
+    values["end_date"] = parse_date(values["end_date"]) if values["end_date"] else None
+    for name in ("provider", "decision_reason", "exit_plan", "impact", "impact_rating"):
+        values[name] = values[name] or ""
+    line = PpLine(**values)
+    line.decided_by_name = data.get("decided_by_name") or ""
+    line.pep_public_id = data.get("pep_public_id")
+    line.pep_term_label = Term(data["pep_term"]).label if data.get("pep_term") else ""
+    line.pep_academic_year = data.get("pep_academic_year") or ""
+    first = data.get("child_name") or data.get("child_first_name") or ""
+    line.child_display_name = f"{first} {data.get('child_last_name') or ''}".strip()
+    line.target_descriptions = [t for t in data.get("target_descriptions") or [] if t]
+    return line
+
+
+def pep_ppplus(*, pep, financial_year: int) -> tuple[PpPolicy | None, list, list]:
+    """For the PEP's PP+ page, in one query: the authority's policy for ``financial_year``, the
+    PEP's lines (in the order asked) and the funded lines of the child's earlier PEPs
+    with no impact yet (``pep`` reached through ``peps.selectors.access_pep_by_id``)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import JSONObject
+
+    from epep.tenancy.models import LocalAuthority
+
+    from .services.policy import POLICY_FIELDS
+
+    policy = PpPolicy.objects.filter(
+        local_authority_id=OuterRef("pk"), financial_year=financial_year
+    ).values(
+        json=JSONObject(**{name: name for name in POLICY_FIELDS}, financial_year="financial_year")
+    )[:1]
+    own = PpLine.objects.filter(pep_id=pep.pk).order_by("requested_at", "pk")
+    earlier = lines_needing_impact(pep=pep)
+    row = (
+        LocalAuthority.objects.filter(pk=pep.local_authority_id)
+        .annotate(
+            policy_json=Subquery(policy),
+            own_json=ArraySubquery(own.values(json=_line_json())),
+            earlier_json=ArraySubquery(earlier.values(json=_line_json())),
+        )
+        .values("policy_json", "own_json", "earlier_json")
+        .get()
+    )
+    found = None
+    if row["policy_json"]:
+        found = PpPolicy(local_authority_id=pep.local_authority_id, **row["policy_json"])
+    return (
+        found,
+        [line_from_json(d) for d in row["own_json"]],
+        [line_from_json(d) for d in row["earlier_json"]],
+    )
+
+
+def school_panel_annotation(*, since, limit: int = 10):
+    """Per child (an annotation for the children's own query): their PP+ lines decided
+    since ``since``, waiting for a decision, or funded with no impact yet, as JSON
+    (:func:`line_from_json`), newest first, at most ``limit``."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    lines = (
+        PpLine.objects.filter(child_id=OuterRef("pk"))
+        .filter(
+            Q(status=LineStatus.REQUESTED)
+            | Q(decided_at__gte=since)
+            | Q(status__in=FUNDED_STATUSES, impact_rating="")
+        )
+        .order_by("-requested_at", "-pk")
+    )
+    return ArraySubquery(lines.values(json=_line_json())[:limit])

@@ -5,6 +5,7 @@ from quality.selectors.reviews import latest_feedback_annotation
 
 from ..access import roles_required
 from ..lists import render_child_list
+from ..templatetags.ppplus_school import school_panel_annotations
 
 
 def _endorsements(actor):
@@ -23,7 +24,11 @@ def home(request):
         title="Children in care at your school",
         searchable=True,
         extra={"endorsements": _endorsements(request.actor), "show_qa_feedback": qa},
-        annotations={"qa_latest": latest_feedback_annotation()} if qa else None,
+        annotations={
+            **({"qa_latest": latest_feedback_annotation()} if qa else {}),
+            # The PP+ panel's lines (portal.templatetags.ppplus_school), in this query.
+            **school_panel_annotations(),
+        },
     )
 
 

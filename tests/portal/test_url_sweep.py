@@ -37,6 +37,8 @@ PUBLIC = {
     # The load balancer's readiness and liveness checks (epep.health).
     "healthz",
     "healthz/live",
+    # Every authority's published PP+ policy, for schools (no child data).
+    "pupil-premium-plus/policies/",
 }
 
 
