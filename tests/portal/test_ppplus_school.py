@@ -19,7 +19,7 @@ from funding.models import PpLine, PpPolicy
 from funding.services.lines import Decision
 from peps import services as peps_services
 from peps.models import Pep, Status, Target
-from tests.factories import ChildFactory, EnrolmentFactory
+from tests.factories import ChildFactory, EnrolmentFactory, endorse
 
 from ..funding.support import DAY, allocation, budget, pep_with_targets, policy
 from ..funding.test_lines import approved_by_qa, ask, decide
@@ -459,3 +459,13 @@ def test_unpublished_policies_are_not_shown_and_the_filter_reads_la_codes(client
     assert 'id="la-886"' in two and 'id="la-343"' in two and "Kent and Sefton" in two
     none = client.get(POLICIES + "?authority=999&authority=<script>").content.decode()
     assert "No published policies for these authorities yet." in none
+
+
+def test_a_school_with_children_of_two_authorities_links_to_both_policies(client, world, pp):
+    endorse(world.a.users[Role.DESIGNATED_TEACHER], world.b.la)
+    page = home(dt(client, world))
+    link = re.search(r'href="([^"]*)" data-testid="ppplus-policies-link"', page).group(1)
+    assert link == "/pupil-premium-plus/policies/?authority=343&amp;authority=886"
+    policy(world.b.la, published_at=timezone.now())
+    both = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'id="la-886"' in both and 'id="la-343"' in both
