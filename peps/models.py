@@ -51,6 +51,14 @@ class PepKind(models.TextChoices):
     POST_16 = "post_16", "Post-16"
 
 
+class PepVariant(models.TextChoices):
+    """The form of a PEP, by the child's stage (``Pep.variant``)."""
+
+    EARLY_YEARS = "early_years", "Early years"
+    SCHOOL_AGE = "school_age", "School age"
+    POST_16 = "post_16", "Post-16"
+
+
 #: The earlier name of :class:`PepKind`.
 Kind = PepKind
 
@@ -66,6 +74,11 @@ class Pep(TenantChildRow):
     academic_year = models.CharField(max_length=7)
     term = models.CharField(max_length=10, choices=Term.choices)
     kind = models.CharField(max_length=20, choices=PepKind.choices, default=PepKind.TERMLY)
+    #: which form of PEP: early years, school age or post-16 (from the child's year group
+    #: when started; the designated teacher may choose another)
+    variant = models.CharField(
+        max_length=12, choices=PepVariant.choices, default=PepVariant.SCHOOL_AGE
+    )
     school = models.ForeignKey(
         School,
         on_delete=models.PROTECT,
@@ -115,6 +128,10 @@ class Pep(TenantChildRow):
                 condition=Q(academic_year__regex=r"^\d{4}-\d{2}$"), name="pep_academic_year_format"
             ),
             models.UniqueConstraint(fields=["id", "local_authority"], name="pep_id_la_unique"),
+            models.CheckConstraint(
+                condition=Q(variant__in=["early_years", "school_age", "post_16"]),
+                name="pep_variant_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,6 +270,9 @@ class Target(TenantChildRow):
         help_text="Stored in pence.",
         validators=[MaxValueValidator(MAX_PPPLUS_LINE_PENCE, message=_COST_TOO_HIGH)],
     )
+    #: the target in words the child understands (written by the designated teacher; the
+    #: young person sees this, never the professional wording)
+    child_summary = models.TextField("In the child's words", blank=True)
     version = models.PositiveIntegerField(default=1)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_comment = models.TextField(blank=True)

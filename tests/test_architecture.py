@@ -24,7 +24,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DOMAIN = ("children", "calendars", "peps", "meetings", "deadlines", "quality", "funding")
+DOMAIN = (
+    "children",
+    "calendars",
+    "peps",
+    "meetings",
+    "deadlines",
+    "quality",
+    "voice",
+    "funding",
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ RULES = [
     Rule(
         "children imports no app built on it",
         "children",
-        ("calendars", "peps", "meetings", "deadlines", "quality", "funding"),
+        ("calendars", "peps", "meetings", "deadlines", "quality", "voice", "funding"),
     ),
     Rule(
         "calendars imports no app built on it",
@@ -57,9 +66,9 @@ RULES = [
         ("meetings", "deadlines", "peps", "quality", "funding"),
     ),
     Rule(
-        "peps imports neither deadlines, meetings nor quality",
+        "peps imports neither deadlines, meetings, quality nor voice",
         "peps",
-        ("deadlines", "meetings", "quality"),
+        ("deadlines", "meetings", "quality", "voice"),
     ),
     Rule("quality imports not funding (funding asks quality)", "quality", ("funding",)),
 ]

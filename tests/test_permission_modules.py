@@ -21,6 +21,7 @@ SOURCE_DIRS = [
     "peps",
     "portal",
     "quality",
+    "voice",
 ]
 #: Where role sets and role checks belong.
 PERMISSION_MODULES = {"permissions.py"}

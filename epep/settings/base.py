@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "meetings",
     "deadlines",
     "quality",
+    "voice",
     "funding",
     "portal",
     "demo",
