@@ -42,7 +42,7 @@ from epep.tenancy.roles import Role
 
 from . import scales
 from .models import Pep, PepSection, Status, Target, Transition
-from .sections import SECTIONS
+from .sections import sections_for
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def pep_context(pep: Pep, *, draft: bool) -> dict:
                 for f in section.fields
             ],
         }
-        for section in SECTIONS
+        for section in sections_for(pep.variant)
     ]
 
     key_stage = pep.key_stage
@@ -252,6 +252,7 @@ def pep_context(pep: Pep, *, draft: bool) -> dict:
         ("UPN", child.upn),
         ("Year group", _year_group_label(pep.year_group)),
         ("Key stage", pep.key_stage),
+        ("Form of PEP", pep.get_variant_display()),
         ("School", str(pep.school) if pep.school else ""),
         ("Local authority", authority.name),
         ("Virtual School", authority.virtual_school_name),

@@ -47,7 +47,23 @@ SECTION_EDITORS: dict[str, frozenset[Role]] = {
     "carer_views": _CARER | _SOCIAL_WORK,
     "social_worker_views": _SOCIAL_WORK,
     "designated_teacher_views": _DT,
+    # early years (peps.sections.EARLY_YEARS_SECTIONS): the setting's designated teacher
+    "ey_setting": _DT | VIRTUAL_SCHOOL_ROLES,
+    "ey_prime_areas": _DT | VIRTUAL_SCHOOL_ROLES,
+    "ey_specific_areas": _DT | VIRTUAL_SCHOOL_ROLES,
+    "ey_progress_check": _DT | _SOCIAL_WORK | VIRTUAL_SCHOOL_ROLES,
+    "ey_pupil_premium": _DT | VIRTUAL_SCHOOL_ROLES,
+    # post-16 (peps.sections.POST_16_SECTIONS): the provider and the personal adviser
+    "p16_status": _DT | _SOCIAL_WORK | VIRTUAL_SCHOOL_ROLES,
+    "p16_course": _DT | _SOCIAL_WORK | VIRTUAL_SCHOOL_ROLES,
+    "p16_bursary": _DT | _SOCIAL_WORK | VIRTUAL_SCHOOL_ROLES,
+    "p16_careers": _DT | _SOCIAL_WORK | VIRTUAL_SCHOOL_ROLES,
+    "p16_independence": _SOCIAL_WORK | _CARER | VIRTUAL_SCHOOL_ROLES,
+    "p16_personal_adviser": _SOCIAL_WORK,
 }
+#: Who may change the form of a PEP (early years, school age, post-16): the designated
+#: teacher, who knows the year the child is educated in.
+VARIANT_CHANGERS = _DT
 
 
 # --- The PEP cycle: who may move a PEP from one state to the next ------------------------
@@ -209,6 +225,11 @@ def can_be_asked_for_sections(actor) -> bool:
     return _role(actor) in SECTION_REQUEST_ROLES
 
 
+def can_change_variant(actor, pep) -> bool:
+    """May ``actor`` change the form of ``pep`` (early years, school age, post-16)?"""
+    return _role(actor) in VARIANT_CHANGERS
+
+
 def can_mark_section_not_obtained(actor, pep, section) -> bool:
     """May ``actor`` record that ``section`` could not be obtained? Whoever finishes the
     PEP, for a section someone else writes (their own they write, or say why not)."""
@@ -272,4 +293,5 @@ def pep_flags(actor, pep) -> dict:
         ),
         "can_edit_targets": open_for_changes and can_edit_targets(actor, pep),
         "can_edit_attainment": open_for_changes and can_edit_attainment(actor, pep),
+        "can_change_variant": open_for_changes and can_change_variant(actor, pep),
     }

@@ -173,7 +173,202 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 
-SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+
+def _where_and_next(key: str, title: str, areas: tuple[tuple[str, str], ...]) -> Section:
+    """An EYFS section: for each area, where the child is and their next steps."""
+    fields: list[Field] = []
+    for name, label in areas:
+        fields.append(Field(f"{name}_now", f"{label}: where the child is", kind="textarea"))
+        fields.append(Field(f"{name}_next", f"{label}: next steps", kind="textarea"))
+    # the first area of each section must be written before the PEP can be submitted
+    fields[0] = Field(fields[0].name, fields[0].label, kind="textarea", required=True)
+    fields[1] = Field(fields[1].name, fields[1].label, kind="textarea", required=True)
+    return Section(key=key, title=title, fields=tuple(fields))
+
+
+#: The sections only an early-years PEP has (nursery and reception: the EYFS).
+EARLY_YEARS_SECTIONS: tuple[Section, ...] = (
+    Section(
+        key="ey_setting",
+        title="The early years setting",
+        fields=(
+            Field("name", "Name of the setting", required=True),
+            Field(
+                "funded_hours",
+                "Funded hours per week",
+                kind="number",
+                required=True,
+                hint="For example, 15 or 30",
+            ),
+        ),
+    ),
+    _where_and_next(
+        "ey_prime_areas",
+        "EYFS prime areas of learning",
+        (
+            ("communication", "Communication and language"),
+            ("physical", "Physical development"),
+            ("psed", "Personal, social and emotional development"),
+        ),
+    ),
+    _where_and_next(
+        "ey_specific_areas",
+        "EYFS specific areas of learning",
+        (
+            ("literacy", "Literacy"),
+            ("mathematics", "Mathematics"),
+            ("world", "Understanding the world"),
+            ("arts", "Expressive arts and design"),
+        ),
+    ),
+    Section(
+        key="ey_progress_check",
+        title="The progress check at age two",
+        required=False,
+        fields=(
+            Field("date", "Date of the check", kind="date", hint="For example, 27 3 2026"),
+            Field("summary", "What the check found", kind="textarea"),
+        ),
+    ),
+    Section(
+        key="ey_pupil_premium",
+        title="Early years pupil premium",
+        fields=(
+            Field(
+                "use",
+                "How the early years pupil premium is used",
+                kind="textarea",
+                required=True,
+            ),
+        ),
+    ),
+)
+
+EET_STATUSES = (
+    ("education", "In education"),
+    ("training", "In training"),
+    ("employment", "In employment"),
+    ("neet", "Not in education, employment or training (NEET)"),
+)
+BURSARY_STATUSES = (
+    ("awarded", "Awarded"),
+    ("applied", "Applied for, not yet decided"),
+    ("not_applied", "Not applied for"),
+)
+
+#: The sections only a post-16 PEP has (Year 12 and up).
+POST_16_SECTIONS: tuple[Section, ...] = (
+    Section(
+        key="p16_status",
+        title="Education, employment or training",
+        fields=(
+            Field("status", "Status", kind="choice", choices=EET_STATUSES, required=True),
+            Field(
+                "destination",
+                "Destination and plan",
+                kind="textarea",
+                required=True,
+                hint="Where the young person is heading, and the plan if they are NEET.",
+            ),
+        ),
+    ),
+    Section(
+        key="p16_course",
+        title="Course and provider",
+        fields=(
+            Field("course", "Course, apprenticeship or job", required=True),
+            Field("provider", "College, provider or employer", required=True),
+            Field(
+                "uln",
+                "Unique learner number (ULN)",
+                hint="10 digits, from the provider",
+            ),
+            Field(
+                "attendance_percent",
+                "Attendance this term (%)",
+                kind="number",
+                required=True,
+                hint="For example, 94.5",
+            ),
+        ),
+    ),
+    Section(
+        key="p16_bursary",
+        title="16 to 19 bursary",
+        fields=(
+            Field("status", "Bursary", kind="choice", choices=BURSARY_STATUSES, required=True),
+            Field("use", "What it pays for", kind="textarea"),
+        ),
+    ),
+    Section(
+        key="p16_careers",
+        title="Careers guidance",
+        fields=(
+            Field(
+                "guidance",
+                "Careers guidance received and planned",
+                kind="textarea",
+                required=True,
+            ),
+        ),
+    ),
+    Section(
+        key="p16_independence",
+        title="Independent-living skills",
+        fields=(
+            Field(
+                "skills",
+                "Skills for living independently: money, cooking, travel, health",
+                kind="textarea",
+                required=True,
+            ),
+        ),
+    ),
+    Section(
+        key="p16_personal_adviser",
+        title="The personal adviser's role",
+        fields=(
+            Field(
+                "role",
+                "How the personal adviser supports the young person's education",
+                kind="textarea",
+                required=True,
+            ),
+        ),
+    ),
+)
+
+#: Every section any PEP can have. ``SECTIONS`` above are the school-age PEP's (and the
+#: choices of ``PepSection.key``).
+ALL_SECTIONS: tuple[Section, ...] = SECTIONS + EARLY_YEARS_SECTIONS + POST_16_SECTIONS
+SECTION_BY_KEY = {section.key: section for section in ALL_SECTIONS}
+
+_VIEWS = ("child_views", "carer_views", "social_worker_views", "designated_teacher_views")
+#: Which sections each form of PEP has, in order (keys of ``peps.models.PepVariant``).
+VARIANT_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "school_age": tuple(s.key for s in SECTIONS),
+    "early_years": (
+        *(s.key for s in EARLY_YEARS_SECTIONS),
+        "needs",
+        "support",
+        "activities",
+        *_VIEWS,
+    ),
+    "post_16": (
+        *(s.key for s in POST_16_SECTIONS),
+        "achievements",
+        "needs",
+        "support",
+        "aspirations",
+        *_VIEWS,
+    ),
+}
+
+
+def sections_for(variant: str) -> tuple[Section, ...]:
+    """The sections of a PEP of ``variant`` (school age if unknown), in order."""
+    keys = VARIANT_SECTION_KEYS.get(variant, VARIANT_SECTION_KEYS["school_age"])
+    return tuple(SECTION_BY_KEY[key] for key in keys)
 
 
 def missing_fields(section: Section, data: dict) -> list[Field]:

@@ -29,6 +29,7 @@ from .requests import (
 )
 from .sections import pep_section_save
 from .targets import TARGET_FIELDS, action_add, target_delete, target_review, target_save
+from .variants import pep_variant_change
 
 __all__ = [
     "TARGET_FIELDS",
@@ -42,6 +43,7 @@ __all__ = [
     "pep_completeness",
     "pep_completeness_items",
     "pep_section_save",
+    "pep_variant_change",
     "pep_start",
     "pep_transition",
     "section_mark_not_obtained",

@@ -23,8 +23,9 @@ from ..models import (
     Target,
     Transition,
 )
-from ..sections import SECTIONS, child_views_missing, missing_fields
+from ..sections import child_views_missing, missing_fields, sections_for
 from ..terms import term_for
+from ..variants import variant_for_year
 from ._common import StaleState, _audit, _deadlines_follow
 
 
@@ -69,6 +70,7 @@ def pep_start(
         school=enrolment.school if enrolment else None,
         year_group=year,
         key_stage=key_stage,
+        variant=variant_for_year(year),
         meeting_date=meeting_date,
         previous=previous,
         created_by=actor.user,
@@ -83,7 +85,7 @@ def pep_start(
             key=section.key,
             data=dict(old.get(section.key, {})) if section.carried_forward else {},
         )
-        for section in SECTIONS
+        for section in sections_for(pep.variant)
     )
     if previous is not None:
         subjects = [
@@ -117,7 +119,7 @@ def pep_completeness_items(pep: Pep) -> list[tuple[str, str]]:
     could not be obtained counts as complete."""
     problems = []
     sections = {s.key: s for s in pep.sections.all()}
-    for definition in SECTIONS:
+    for definition in sections_for(pep.variant):
         row = sections.get(definition.key)
         if row is not None and row.not_obtained_reason:
             continue

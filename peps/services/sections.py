@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from children.identifiers import is_valid_uln, validate_uln
 from epep.tenancy import clock
 
 from .. import permissions
@@ -15,8 +17,28 @@ from ..models import (
     Pep,
     PepSection,
 )
-from ..sections import SECTION_BY_KEY
+from ..sections import SECTION_BY_KEY, sections_for
 from ._common import EditConflict, _audit, _require_editable
+
+_DAY_FORMATS = ("%d %m %Y", "%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+
+
+def _parse_day(value: str) -> date | None:
+    """A day typed as ``27 3 2026``, ``27/3/2026``, ``27 March 2026`` or ``2026-03-27``."""
+    for pattern in _DAY_FORMATS:
+        try:
+            return datetime.strptime(" ".join(value.split()), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _uln_message(value: str) -> str:
+    try:
+        validate_uln(value)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
 
 
 def _clean_section_data(key: str, data: dict) -> dict:
@@ -40,6 +62,10 @@ def _clean_section_data(key: str, data: dict) -> dict:
                     if field.name == "attendance_percent"
                     else f"{field.label} cannot be negative."
                 )
+        elif field.kind == "date" and value and _parse_day(value) is None:
+            errors[field.name] = f"{field.label} must be a real date, like 27 3 2026."
+        elif field.name == "uln" and value and not is_valid_uln(value):
+            errors[field.name] = _uln_message(value)
         elif field.kind == "choice" and value and value not in dict(field.choices):
             errors[field.name] = f"Choose one of the options for “{field.label}”."
         cleaned[field.name] = value
@@ -51,7 +77,7 @@ def _clean_section_data(key: str, data: dict) -> dict:
 @transaction.atomic
 def pep_section_save(*, actor, pep: Pep, key: str, data: dict, base_version: int) -> PepSection:
     section_def = SECTION_BY_KEY.get(key)
-    if section_def is None:
+    if section_def is None or section_def not in sections_for(pep.variant):
         raise ValidationError("There is no such section.")
     if not permissions.can_edit_section(actor, pep, section_def):
         raise PermissionDenied(f"{actor.role_label}s cannot change “{section_def.title}”.")

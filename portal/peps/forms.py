@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from funding.money import pounds_to_pence
-from peps.models import PepKind, Status, Target
+from peps.models import PepKind, PepVariant, Status, Target
 from peps.sections import Section
 
 
@@ -38,6 +38,19 @@ def section_form_class(section: Section) -> type[forms.Form]:
     # Set only by the "replace their version with mine" button after a conflict.
     fields["override_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
     return type(f"{section.key.title()}Form", (forms.Form,), fields)
+
+
+class VariantForm(forms.Form):
+    variant = forms.ChoiceField(
+        label="Which form should this PEP take?",
+        choices=PepVariant.choices,
+        error_messages={
+            "required": "Choose early years, school age or post-16.",
+            "invalid_choice": "Choose early years, school age or post-16.",
+        },
+    )
+    #: the PEP's state_version when the page was opened (set by the page, never typed)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class StartPepForm(forms.Form):

@@ -35,6 +35,7 @@ urlpatterns = [
         name="pep_section_not_obtained_undo",
     ),
     path("peps/<uuid:pep_id>/move/", views.pep_move, name="pep_move"),
+    path("peps/<uuid:pep_id>/form/", views.pep_variant, name="pep_variant"),
     path("peps/<uuid:pep_id>/targets/", views.target_add, name="pep_target_add"),
     path(
         "peps/<uuid:pep_id>/targets/<uuid:target_id>/delete/",

@@ -20,8 +20,14 @@ from children.selectors import access_child_by_id
 from epep.audit.services import audit_record
 from epep.exports import attachment_header
 from peps import permissions, scales, selectors, services
-from peps.models import Status
-from peps.sections import SECTION_BY_KEY, SECTIONS, child_views_missing, missing_fields
+from peps.models import PepVariant, Status
+from peps.sections import (
+    SECTION_BY_KEY,
+    SECTIONS,
+    child_views_missing,
+    missing_fields,
+    sections_for,
+)
 from quality.permissions import can_read_qa_feedback
 from quality.prechecks import prechecks
 from quality.selectors.reviews import completed_history
@@ -35,6 +41,7 @@ from .forms import (
     SectionRequestForm,
     StartPepForm,
     TargetForm,
+    VariantForm,
     section_form_class,
 )
 
@@ -49,7 +56,7 @@ def _section_blocks(pep, actor, bound: dict | None = None, conflicts: dict | Non
     conflicts = conflicts or {}
     stored = {s.key: s for s in pep.sections.all()}
     blocks = []
-    for definition in SECTIONS:
+    for definition in sections_for(pep.variant):
         section = stored.get(definition.key)
         can_edit = (not pep.is_locked) and permissions.can_edit_section(actor, pep, definition)
         form = bound.get(definition.key)
@@ -171,6 +178,9 @@ def _page(request, pep, *, status=200, **overrides):
         "moves": moves,
         "second_person_needed": flags["second_person_needed"],
         "move_form": overrides.pop("move_form", None),
+        "variant_form": overrides.pop("variant_form", None)
+        or (VariantForm() if flags["can_change_variant"] else None),
+        "variant_choices": PepVariant.choices,
         "problems": problems,
         "transitions": list(pep.transitions.select_related("by").all()),
     }
@@ -213,7 +223,7 @@ def pep_detail(request, pep_id: UUID):
 def pep_section_save(request, pep_id: UUID, key: str):
     pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
     definition = SECTION_BY_KEY.get(key)
-    if definition is None:
+    if definition is None or definition not in sections_for(pep.variant):
         raise Http404("No such section")
     form = section_form_class(definition)(request.POST, prefix=key)
     conflict = None
@@ -284,6 +294,34 @@ def pep_move(request, pep_id: UUID):
     messages.success(
         request, f"The PEP is now: {Status(form.cleaned_data['target_status']).label}."
     )
+    return redirect(_pep_url(pep))
+
+
+@actor_required
+@require_POST
+def pep_variant(request, pep_id: UUID):
+    pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
+    form = VariantForm(request.POST)
+    if not form.is_valid():
+        if "version" in form.errors:
+            raise Http404("Page not found")
+        return _page(request, pep, status=400, variant_form=form)
+    try:
+        services.pep_variant_change(
+            actor=request.actor,
+            pep=pep,
+            variant=form.cleaned_data["variant"],
+            version=form.cleaned_data["version"],
+        )
+    except services.StaleState as stale:
+        messages.info(request, str(stale))
+        return redirect(_pep_url(pep))
+    except PermissionDenied:
+        raise Http404("Page not found") from None
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _page(request, pep, status=400, variant_form=form)
+    messages.success(request, f"This PEP is now the {pep.get_variant_display().lower()} form.")
     return redirect(_pep_url(pep))
 
 
