@@ -301,6 +301,11 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
 # --- May this actor …? Adding children, and their periods of care -------------------------
 
 
+def can_ask_for_help(actor, child) -> bool:
+    """May ``actor`` send "I need help" about ``child``? The young person themself."""
+    return getattr(actor, "role", None) == Role.YOUNG_PERSON and child.pk in actor.child_ids
+
+
 def can_add_child(actor) -> bool:
     """May ``actor`` add a child their authority has taken into care? The Virtual School,
     the authority's administrators and its social workers."""

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import accessibility, views
 from .virtual_school import access_log
 
 app_name = "portal"
@@ -40,6 +40,8 @@ urlpatterns = [
     path("designated-teacher/", include("portal.designated_teacher.urls")),
     path("carer/", include("portal.carer.urls")),
     path("my/", include("portal.young_person.urls")),
+    path("my-voice/", include("portal.my_voice.urls")),
+    path("accessibility/", accessibility.accessibility_statement, name="accessibility"),
     path("people/", include("portal.people.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.peps.urls")),

@@ -26,6 +26,7 @@ TARGET_FIELDS = (
     "strategy",
     "expected_outcome",
     "ppplus_cost_pence",
+    "child_summary",
 )
 
 

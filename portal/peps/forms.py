@@ -81,6 +81,14 @@ class TargetForm(forms.Form):
         help_text="Specific: one thing the child will be able to do.",
         error_messages={"required": "Say what will be achieved."},
     )
+    child_summary = forms.CharField(
+        label="In the child's words (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Write it so the child understands: 'I will read a book each week with Ms Patel'"
+        ),
+    )
     success_measure = forms.CharField(
         label="How will success be measured?",
         widget=forms.Textarea(attrs={"rows": 2}),

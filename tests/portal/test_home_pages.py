@@ -183,7 +183,7 @@ def test_a_long_list_is_paginated_keeping_the_search(client, world):
     assert len(second.context["rows"]) == 5
 
 
-def test_the_young_persons_page_shows_their_next_pep(client, world):
+def test_the_young_persons_page_never_shows_their_next_peps_deadline(client, world):
     from datetime import timedelta
 
     from deadlines.models import Deadline
@@ -200,4 +200,7 @@ def test_the_young_persons_page_shows_their_next_pep(client, world):
         )
     client.force_login(world.a.users[Role.YOUNG_PERSON])
     page = client.get("/my/").content.decode()
-    assert f"Due by {(clock.today() + timedelta(days=40)):%-d %B %Y}" in page
+    # A deadline is the professionals' business (issue 13): the child is told the
+    # meeting will be arranged.
+    assert f"{(clock.today() + timedelta(days=40)):%-d %B %Y}" not in page
+    assert "Your next PEP meeting hasn't been arranged yet." in page

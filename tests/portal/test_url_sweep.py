@@ -39,6 +39,8 @@ PUBLIC = {
     "healthz/live",
     # Every authority's published PP+ policy, for schools (no child data).
     "pupil-premium-plus/policies/",
+    # The accessibility statement, linked from every page's footer (no child data).
+    "accessibility/",
 }
 
 
