@@ -62,6 +62,11 @@ class Question:
             return tuple((str(v), label) for v, label in SCALE)
         return self.choices
 
+    def answer_label(self, value: str) -> str:
+        """The words for a stored value: "Good", or "Books and stories, Music and singing"."""
+        labels = dict(self.options)
+        return ", ".join(labels.get(v, v) for v in value.split(",") if v)
+
 
 _ACTIVITIES = (
     ("play_outside", "Playing outside"),

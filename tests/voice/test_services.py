@@ -17,10 +17,10 @@ from voice import selectors
 from voice.models import MyVoice, MyVoiceAnswer, VoiceStatus
 from voice.questions import Band
 from voice.services.my_voice import (
+    my_voice_about,
     my_voice_answer,
     my_voice_answer_link,
     my_voice_answer_note,
-    my_voice_set_band,
     my_voice_share,
     my_voice_start,
 )
@@ -46,7 +46,7 @@ def _answered_and_shared(world):
     my_voice = _voice(world)
     my_voice = _reload(world, Role.YOUNG_PERSON, my_voice)
     with acting(world.a.users[Role.YOUNG_PERSON]) as me:
-        my_voice_set_band(actor=me, my_voice=my_voice, band=Band.KS2)
+        my_voice_about(actor=me, my_voice=my_voice, band=Band.KS2, helped_by="")
         my_voice_answer(actor=me, my_voice=my_voice, question_key="school", value="4")
         my_voice_answer(actor=me, my_voice=my_voice, question_key="proud", text="My swimming badge")
         my_voice_answer(
@@ -74,9 +74,10 @@ def test_the_carer_helping_may_start_and_change_the_band(world):
     my_voice = _voice(world, Role.CARER)
     my_voice = _reload(world, Role.CARER, my_voice)
     with acting(world.a.users[Role.CARER]) as me:
-        my_voice_set_band(actor=me, my_voice=my_voice, band=Band.KS1)
+        my_voice_about(actor=me, my_voice=my_voice, band=Band.KS1, helped_by="Mum")
     with all_authorities_context():
-        assert MyVoice.objects.get(pk=my_voice.pk).band == Band.KS1
+        saved = MyVoice.objects.get(pk=my_voice.pk)
+    assert (saved.band, saved.helped_by) == (Band.KS1, "Mum")
 
 
 def test_a_professional_may_not_answer_for_the_child(world):
@@ -122,7 +123,7 @@ def test_a_value_not_on_the_scale_is_refused(world):
     my_voice = _voice(world)
     my_voice = _reload(world, Role.YOUNG_PERSON, my_voice)
     with acting(world.a.users[Role.YOUNG_PERSON]) as me:
-        my_voice_set_band(actor=me, my_voice=my_voice, band=Band.KS2)
+        my_voice_about(actor=me, my_voice=my_voice, band=Band.KS2, helped_by="")
         with pytest.raises(ValidationError) as error:
             my_voice_answer(actor=me, my_voice=my_voice, question_key="school", value="9")
     assert "value" in error.value.message_dict

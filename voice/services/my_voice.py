@@ -76,14 +76,17 @@ def my_voice_start(*, actor, pep) -> MyVoice:
 
 
 @transaction.atomic
-def my_voice_set_band(*, actor, my_voice: MyVoice, band: str) -> MyVoice:
-    """Use a younger or an older form (answers to questions the forms share are kept)."""
+def my_voice_about(*, actor, my_voice: MyVoice, band: str, helped_by: str) -> MyVoice:
+    """Which questions (a younger or an older form: answers to the questions the forms
+    share are kept) and "I had help from …"."""
     if not permissions.can_write_my_voice(actor, my_voice):
         raise PermissionDenied
     if band not in Band.values:
         raise ValidationError({"band": "Choose which questions to answer."})
-    if my_voice.band != band:
-        _bump(my_voice, band=band)
+    if len(helped_by) > 200:
+        raise ValidationError({"helped_by": "Write up to 200 letters."})
+    if (my_voice.band, my_voice.helped_by) != (band, helped_by):
+        _bump(my_voice, band=band, helped_by=helped_by)
         _audit(actor, "update", my_voice, band=band)
     return my_voice
 
@@ -108,10 +111,9 @@ def my_voice_answer(
     question_key: str,
     text: str = "",
     value: str = "",
-    helped_by: str | None = None,
 ) -> MyVoiceAnswer | None:
     """Save the answer to one question (an empty answer removes an earlier one). ``text``
-    is kept exactly as typed; ``helped_by`` ("I had help from …") is saved when given."""
+    is kept exactly as typed."""
     if not permissions.can_write_my_voice(actor, my_voice):
         raise PermissionDenied
     q = question(my_voice.band, question_key)
@@ -129,12 +131,7 @@ def my_voice_answer(
     else:
         value = _clean_value(q, value)
         text = ""
-    changes = {}
-    if helped_by is not None:
-        if len(helped_by) > 200:
-            raise ValidationError({"helped_by": "Write up to 200 letters."})
-        changes["helped_by"] = helped_by
-    _bump(my_voice, **changes)
+    _bump(my_voice)
     if not text.strip() and not value:
         MyVoiceAnswer.objects.filter(my_voice=my_voice, question=q.key).delete()
         _audit(actor, "delete", my_voice, question=q.key)
