@@ -15,16 +15,17 @@ from epep.tenancy import clock
 
 from .. import permissions, selectors
 from ..models import Pep, PepSection, SectionRequest, SectionRequestStatus
-from ..sections import SECTION_BY_KEY, Section
+from ..sections import SECTION_BY_KEY, Section, sections_for
 from ._common import _audit, _require_editable
 
 MESSAGE_MAX = 2000
 REASON_MAX = 2000
 
 
-def _section(key: str) -> Section:
+def _section(pep: Pep, key: str) -> Section:
+    """The section ``key`` of ``pep``'s form (early years, school age, post-16)."""
     definition = SECTION_BY_KEY.get(key)
-    if definition is None:
+    if definition is None or definition not in sections_for(pep.variant):
         raise ValidationError({"section": "There is no such section."})
     return definition
 
@@ -42,7 +43,7 @@ def section_request_send(
     """Ask ``person`` (a user who may write ``section`` for this child: the carer, the
     social worker) to write it: an open request in their in-tray and an email in the
     outbox, in this transaction."""
-    definition = _section(section)
+    definition = _section(pep, section)
     if not permissions.can_request_section(actor, pep, definition):
         raise PermissionDenied(f"{actor.role_label}s cannot ask for “{definition.title}”.")
     _require_editable(pep)
@@ -142,7 +143,7 @@ def section_requests_answer(*, actor, pep: Pep, key: str) -> int:
 def section_mark_not_obtained(*, actor, pep: Pep, section: str, reason: str) -> PepSection:
     """Record that ``section`` could not be obtained, and why: it counts as complete for
     submission, and the reason is shown to everyone who reads the PEP."""
-    definition = _section(section)
+    definition = _section(pep, section)
     if not permissions.can_mark_section_not_obtained(actor, pep, definition):
         raise PermissionDenied(f"{actor.role_label}s cannot mark “{definition.title}”.")
     _require_editable(pep)
@@ -177,7 +178,7 @@ def section_mark_not_obtained(*, actor, pep: Pep, section: str, reason: str) -> 
 @transaction.atomic
 def section_unmark_not_obtained(*, actor, pep: Pep, section: str) -> PepSection:
     """Undo :func:`section_mark_not_obtained`: the section must be written again."""
-    definition = _section(section)
+    definition = _section(pep, section)
     if not permissions.can_mark_section_not_obtained(actor, pep, definition):
         raise PermissionDenied(f"{actor.role_label}s cannot mark “{definition.title}”.")
     _require_editable(pep)

@@ -488,7 +488,7 @@ def _chased_section(request, pep_id: UUID, key: str, allowed):
     """The PEP and the section a finishing page names (404 unless ``allowed``)."""
     pep = selectors.access_pep_by_id(actor=request.actor, pep_id=pep_id)
     definition = SECTION_BY_KEY.get(key)
-    if definition is None or not allowed(request.actor, pep, definition):
+    if definition not in sections_for(pep.variant) or not allowed(request.actor, pep, definition):
         raise Http404("Page not found")
     return pep, definition
 

@@ -314,3 +314,21 @@ def test_the_pep_page_shows_the_form_and_the_designated_teacher_changes_it(clien
     # a section of another form cannot be saved through the page
     response = client.post(url + "sections/education/", {"education-base_version": "0"})
     assert response.status_code == 404
+
+
+def test_a_section_of_another_form_cannot_be_asked_for_or_marked(client, world, clock_at):
+    clock_at(DAY)
+    pep = start(world)  # school age: no personal adviser's part
+    key = "p16_personal_adviser"  # written by the personal adviser or social worker
+    with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
+        with pytest.raises(ValidationError, match="There is no such section."):
+            services.section_mark_not_obtained(
+                actor=dt, pep=fresh(pep), section=key, reason="Not known"
+            )
+    client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
+    for page in ("not-obtained/", "ask/"):
+        assert client.get(f"/peps/{pep.public_id}/sections/{key}/{page}").status_code == 404
+    # the same section of a post-16 PEP is there to be asked for or marked
+    change(world, pep, "post_16")
+    for page in ("not-obtained/", "ask/"):
+        assert client.get(f"/peps/{pep.public_id}/sections/{key}/{page}").status_code == 200
