@@ -22,6 +22,7 @@ from epep.exports import attachment_header
 from peps import permissions, scales, selectors, services
 from peps.models import PepVariant, Status
 from peps.sections import (
+    ALL_SECTIONS,
     SECTION_BY_KEY,
     SECTIONS,
     child_views_missing,
@@ -425,7 +426,13 @@ def pep_history(request, child_id: UUID):
             "title": f"PEPs for {child.display_name}",
             "child": child,
             "peps": peps,
-            "sections": SECTIONS,
+            # every section the child's PEPs have had, whatever their form
+            "sections": [
+                section
+                for section in ALL_SECTIONS
+                if any(section in sections_for(pep.variant) for pep in peps)
+            ]
+            or SECTIONS,
         },
     )
 

@@ -332,3 +332,16 @@ def test_a_section_of_another_form_cannot_be_asked_for_or_marked(client, world, 
     change(world, pep, "post_16")
     for page in ("not-obtained/", "ask/"):
         assert client.get(f"/peps/{pep.public_id}/sections/{key}/{page}").status_code == 200
+
+
+def test_the_history_offers_each_section_the_childs_peps_have_had(client, world, clock_at):
+    clock_at(DAY)
+    pep = start(world)
+    client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
+    history = f"/children/{world.a.child.public_id}/peps/"
+    page = client.get(history).content.decode()
+    assert "Education details" in page and "The early years setting" not in page
+    change(world, pep, "early_years")
+    page = client.get(history).content.decode()
+    assert "The early years setting" in page and "Education details" not in page
+    assert client.get(history.replace("peps/", "peps/sections/ey_setting/")).status_code == 200
