@@ -26,6 +26,8 @@ from voice.services import my_voice as services
 from .forms import AboutForm, LinkForm, NoteForm, ShareForm, question_form
 
 TITLE = "My Voice"
+#: a linked target without a summary in the child's words
+EXPLAIN_LATER = "Your teacher will explain this one."
 
 
 def _my_voice(request, my_voice_id: UUID, rule=permissions.can_write_my_voice):
@@ -121,6 +123,7 @@ def overview(request, my_voice_id: UUID):
             "next_url": _next_url(my_voice, answered, request.actor),
             "can_share": permissions.can_share_my_voice(request.actor, my_voice),
             "shared": my_voice.status == VoiceStatus.SHARED,
+            "we_did": _we_did(request.actor, my_voice),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -197,6 +200,25 @@ def _answer_rows(my_voice, answers):
             continue
         words = a.text if q.kind == Kind.TEXT else q.answer_label(a.value)
         rows.append({"answer": a, "question": q.text, "words": words})
+    return rows
+
+
+def _we_did(actor, my_voice) -> list[dict]:
+    """ "You said, we did" for the child: each shared point linked to a target (in the
+    child's words when the designated teacher wrote them) or an action."""
+    if my_voice.status != VoiceStatus.SHARED or not permissions.can_share_my_voice(actor, my_voice):
+        return []
+    linked = selectors.visible_answers(actor=actor, my_voice=my_voice).filter(share=True)
+    rows = []
+    for row in _answer_rows(my_voice, linked):
+        a = row["answer"]
+        if a.target is not None:
+            row["we_did"] = a.target.child_summary.strip() or EXPLAIN_LATER
+        elif a.action is not None:
+            row["we_did"] = a.action.description
+        else:
+            continue
+        rows.append(row)
     return rows
 
 

@@ -102,6 +102,15 @@ def test_a_ks2_child_on_a_phone_and_the_designated_teacher(browser, live_server,
     assert dt.get_by_text(f"You said, we did: target “{TARGET['description']}”").is_visible()
     dt.context.close()
 
+    # the child sees "You said, we did" on their phone
+    page = _child(browser, live_server, world, 375)
+    page.goto(f"{live_server.url}/my-voice/")
+    we_did = page.locator("#we-did")
+    assert "You said: Art, because I can draw 🎨" in we_did.inner_text()
+    assert "What happens now: Your teacher will explain this one." in we_did.inner_text()
+    _check(page, "my-voice-we-did-375")
+    page.context.close()
+
 
 @pytest.mark.parametrize("width", [320, 1280])
 def test_every_page_is_accessible_at_the_other_widths(browser, live_server, world, width):

@@ -157,3 +157,32 @@ def test_the_carer_helping_never_sees_the_child_s_private_answers(client, world)
     # nor open the share page
     share = reverse("portal:my_voice:share", kwargs={"my_voice_id": my_voice.public_id})
     assert client.get(share).status_code == 404
+
+
+def test_the_child_sees_you_said_we_did_in_their_own_words(client, world):
+    pep, my_voice = _answer_three_and_share_two(client, world)
+    with acting(world.a.users[Role.DESIGNATED_TEACHER]) as dt:
+        target = pep_services.target_save(
+            actor=dt,
+            pep=pep,
+            fields={**TARGET, "child_summary": "We will go swimming every Friday"},
+        )
+    client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
+    proud = my_voice.answers.get(question="proud")
+    client.post(
+        reverse(
+            "portal:my_voice:pep_answer",
+            kwargs={"pep_id": pep.public_id, "answer_id": proud.public_id},
+        ),
+        {"form": "link", f"l{proud.pk}-link": f"t:{target.public_id}"},
+    )
+    client.force_login(world.a.users[Role.YOUNG_PERSON])
+    page = client.get(
+        reverse("portal:my_voice:overview", kwargs={"my_voice_id": my_voice.public_id})
+    )
+    body = page.content.decode()
+    assert "You said, we did" in body
+    assert "You said: My swimming badge" in body
+    assert "What happens now: We will go swimming every Friday" in body
+    assert TARGET["description"] not in body
+    assert_safe_for_a_child(world, body)
