@@ -170,13 +170,20 @@ def _next_meeting(meetings: list[Meeting]) -> Check:
     )
 
 
-def _attendance_support(sections: dict) -> Check:
+#: Where each form of PEP records attendance (an early-years PEP records none).
+ATTENDANCE_SECTION = {"school_age": "education", "post_16": "p16_course"}
+
+
+def _attendance_support(sections: dict, variant: str = "school_age") -> Check:
     """Attendance below 90 % needs attendance support recorded (section "support",
     "Attendance and behaviour support"). Attendance not recorded at all also needs
-    attention."""
+    attention. An early-years PEP records no attendance: nothing to check."""
     title = "Low attendance has support recorded"
-    education = sections.get("education")
-    raw = _text(education.data if education else {}, "attendance_percent")
+    where = ATTENDANCE_SECTION.get(variant)
+    if where is None:
+        return Check("attendance_support", title, True, "An early years PEP records no attendance.")
+    recorded = sections.get(where)
+    raw = _text(recorded.data if recorded else {}, "attendance_percent")
     try:
         attendance = Decimal(raw.rstrip("%").strip())
     except InvalidOperation:
@@ -215,5 +222,5 @@ def prechecks(*, pep: Pep, sections=None, targets=None, actions=None) -> list[Ch
         _targets_owner_date(targets, actions),
         _ppplus_linked(targets),
         _next_meeting(meetings),
-        _attendance_support(sections),
+        _attendance_support(sections, pep.variant),
     ]

@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, path, reverse
 
 from epep.admin_site import RoleAdmin
 from peps.models import AttainmentEntry, PepSection, Target
-from peps.sections import SECTIONS
+from peps.sections import sections_for
 
 from .. import permissions
 from ..models import (
@@ -59,7 +59,7 @@ def _pep_summary(pep) -> list[dict]:
     """The PEP's sections as label/value pairs (only what is filled in)."""
     rows = {s.key: s for s in PepSection.objects.filter(pep_id=pep.pk)}
     summary = []
-    for definition in SECTIONS:
+    for definition in sections_for(pep.variant):
         row = rows.get(definition.key)
         data = row.data if row else {}
         fields = [

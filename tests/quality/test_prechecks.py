@@ -10,7 +10,7 @@ from calendars.models import SchoolTerm
 from epep.tenancy import clock
 from epep.tenancy.context import all_authorities_context
 from meetings.models import Meeting
-from peps.models import Action, PepSection, Target
+from peps.models import Action, Pep, PepSection, Target
 from quality.prechecks import prechecks, term_began
 from tests.peps.test_cycle import TARGET, fill, start
 
@@ -231,3 +231,28 @@ def test_the_checks_take_the_same_few_queries_however_many_targets(
     with all_authorities_context():
         with django_assert_max_num_queries(5):
             prechecks(pep=pep)
+
+
+def test_an_early_years_pep_has_no_attendance_to_check(world):
+    pep = filled(world)
+    with all_authorities_context():
+        Pep.objects.filter(pk=pep.pk).update(variant="early_years")
+        pep.refresh_from_db()
+    check = checks(pep)["attendance_support"]
+    assert check.passed and check.detail == "An early years PEP records no attendance."
+
+
+def test_a_post_16_pep_reads_attendance_from_its_course(world):
+    pep = filled(world)
+    with all_authorities_context():
+        Pep.objects.filter(pk=pep.pk).update(variant="post_16")
+        pep.refresh_from_db()
+        PepSection.objects.create(
+            local_authority_id=pep.local_authority_id,
+            pep=pep,
+            key="p16_course",
+            data={"attendance_percent": "82"},
+        )
+    check = checks(pep)["attendance_support"]
+    assert not check.passed
+    assert check.detail == "Attendance is 82% (below 90%) and no attendance support is recorded."
