@@ -127,3 +127,56 @@ def test_every_page_is_accessible_at_the_other_widths(browser, live_server, worl
     dt.goto(f"{live_server.url}/my-voice/peps/{pep.public_id}/")
     _check(dt, f"my-voice-pep-{width}")
     dt.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_faces_and_pictures_and_the_carer_helping_are_accessible(
+    browser, live_server, world, width
+):
+    start(world)
+    carer = signed_in_page(
+        browser,
+        live_server,
+        world.a.users[Role.CARER],
+        viewport={"width": width, "height": 800},
+    )
+    carer.goto(f"{live_server.url}/my-voice/children/{world.a.child.public_id}/")
+    assert carer.get_by_text("Help In Circle886 tell the adults").is_visible()
+    _check(carer, f"my-voice-carer-start-{width}")
+    carer.get_by_role("button", name="Start").click()
+    carer.get_by_label("Years 1 and 2").check()
+    carer.get_by_role("button", name="Save").click()
+    carer.get_by_role("link", name="Start the questions").click()
+    assert carer.get_by_role("heading", name="How do you feel at school?").is_visible()
+    assert carer.get_by_label("Happy").is_visible()
+    _check(carer, f"my-voice-faces-{width}")
+    carer.get_by_label("Happy").check()
+    carer.get_by_role("button", name="Save and continue").click()
+    carer.get_by_role("button", name="Save and continue").click()
+    assert carer.get_by_text("Question 3 of 7").is_visible()
+    carer.get_by_label("Books and stories").check()
+    carer.get_by_label("Music and singing").check()
+    _check(carer, f"my-voice-pictures-{width}")
+    carer.get_by_role("button", name="Save and come back later").click()
+    assert carer.get_by_text("You have answered 2 of 7 questions.").is_visible()
+    carer.context.close()
+
+
+def test_a_question_by_keyboard_alone(browser, live_server, world):
+    start(world)
+    page = _child(browser, live_server, world, 375)
+    page.goto(f"{live_server.url}/my-voice/")
+    page.get_by_role("button", name="Start").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Start the questions").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/questions/1/")
+    first = page.locator("input[type=radio]").first
+    first.focus()
+    page.keyboard.press("Space")
+    assert first.is_checked()
+    page.keyboard.press("Tab")  # to the next group of controls: the first button
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Save and continue"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/questions/2/")
+    page.context.close()
