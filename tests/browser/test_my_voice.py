@@ -180,3 +180,27 @@ def test_a_question_by_keyboard_alone(browser, live_server, world):
     page.keyboard.press("Enter")
     page.wait_for_url("**/questions/2/")
     page.context.close()
+
+
+def test_answer_and_share_without_javascript(browser, live_server, world):
+    start(world)
+    page = signed_in_page(
+        browser,
+        live_server,
+        world.a.users[Role.YOUNG_PERSON],
+        viewport={"width": 375, "height": 800},
+        java_script_enabled=False,
+    )
+    page.goto(f"{live_server.url}/my-voice/")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("link", name="Start the questions").click()
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.get_by_text("Question 2 of").is_visible()
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Choose what to share").click()
+    page.locator("input[name=share]").first.check()
+    page.get_by_role("button", name="Share").click()
+    assert page.get_by_text("You shared 1 answer").is_visible()
+    page.context.close()

@@ -186,3 +186,15 @@ def test_the_child_sees_you_said_we_did_in_their_own_words(client, world):
     assert "What happens now: We will go swimming every Friday" in body
     assert TARGET["description"] not in body
     assert_safe_for_a_child(world, body)
+
+
+def test_a_carer_cannot_open_a_child_not_placed_with_them(client, world):
+    pep, my_voice = _start(client, world)
+    client.force_login(world.b.users[Role.CARER])
+    assert (
+        client.get(
+            reverse("portal:my_voice:start_for_child", kwargs={"child_id": world.a.child.public_id})
+        ).status_code
+        == 404
+    )
+    assert client.get(_q(my_voice, 1)).status_code == 404
