@@ -1,0 +1,88 @@
+"""The carer's journey in real Chromium on a 375-pixel phone: the carer sees the child's
+next PEP meeting, adds it to their calendar (.ics), gives their views (an empty answer
+first: the message is beside the field and in the summary), and downloads the finalised
+PEP. axe reports no violations on every carer page at 320, 375 and 1280 pixels."""
+
+import pytest
+
+from epep.tenancy.roles import Role
+
+from ..portal.test_carer_portal import carer_text, finalised_then_open
+from .conftest import axe_violations, screenshot, signed_in_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+WIDTHS = (320, 375, 1280)
+
+
+@pytest.fixture
+def archive(settings, tmp_path):
+    settings.PEP_PDF_ROOT = str(tmp_path / "pep-pdfs")
+
+
+def assert_axe_clean_at_every_width(page, name: str) -> None:
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 740})
+        assert axe_violations(page) == [], (name, width)
+        screenshot(page, f"carer-{name}-{width}")
+    page.set_viewport_size({"width": 375, "height": 740})
+
+
+def test_the_carer_on_a_phone_sees_the_meeting_gives_views_and_downloads_the_pep(
+    browser, live_server, world, archive
+):
+    first, pep = finalised_then_open(world)
+    page = signed_in_page(browser, live_server, world.a.users[Role.CARER], **PHONE)
+    page.goto(f"{live_server.url}/carer/")
+    card = page.get_by_test_id("carer-child")
+    assert world.a.child.display_name in card.inner_text()
+    meeting = page.get_by_test_id("next-meeting").inner_text()
+    assert "4:30pm" in meeting and "Shared Academy, room 2" in meeting
+    assert (
+        "Read with her for 10 minutes each evening"
+        in page.get_by_test_id("carer-actions").inner_text()
+    )
+    assert_axe_clean_at_every_width(page, "home")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to your calendar").click()
+    assert download.value.suggested_filename.endswith(".ics")
+    assert b"BEGIN:VEVENT" in open(download.value.path(), "rb").read()
+
+    page.get_by_role("link", name="Give your views").click()
+    page.wait_for_url(f"**/carer/peps/{pep.public_id}/your-views/")
+    assert "What helps them learn at home" in page.get_by_test_id("carer-questions").inner_text()
+    assert_axe_clean_at_every_width(page, "views")
+
+    page.get_by_role("button", name="Save your views").click()
+    page.wait_for_load_state()
+    assert "Enter your views before you save them" in page.locator("#id_text-error").inner_text()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_axe_clean_at_every_width(page, "views-error")
+
+    page.get_by_role("link", name="Enter your views before you save them").click()
+    page.keyboard.type("She reads every night now and is proud of her art.")
+    page.keyboard.press("Tab")  # keyboard only: to the button
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/carer/")
+    assert "are saved" in page.content()
+    assert carer_text(pep) == "She reads every night now and is proud of her art."
+    assert page.get_by_test_id("views-task").get_by_text("Views given").is_visible()
+    assert_axe_clean_at_every_width(page, "home-after")
+
+    with page.expect_download() as download:
+        page.get_by_test_id("finalised-pep").get_by_role("link").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF-")
+    assert page.csp_violations == []
+    page.context.close()
+
+
+def test_a_finalised_peps_views_page_is_axe_clean(browser, live_server, world, archive):
+    first, _ = finalised_then_open(world)
+    page = signed_in_page(browser, live_server, world.a.users[Role.CARER], **PHONE)
+    page.goto(f"{live_server.url}/carer/peps/{first.public_id}/your-views/")
+    assert "This PEP can no longer be changed" in page.content()
+    assert_axe_clean_at_every_width(page, "views-locked")
+    page.context.close()
