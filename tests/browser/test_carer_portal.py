@@ -86,3 +86,19 @@ def test_a_finalised_peps_views_page_is_axe_clean(browser, live_server, world, a
     assert "This PEP can no longer be changed" in page.content()
     assert_axe_clean_at_every_width(page, "views-locked")
     page.context.close()
+
+
+def test_the_carer_gives_their_views_without_javascript(browser, live_server, world, archive):
+    _, pep = finalised_then_open(world)
+    page = signed_in_page(
+        browser, live_server, world.a.users[Role.CARER], java_script_enabled=False, **PHONE
+    )
+    page.goto(f"{live_server.url}/carer/")
+    page.get_by_role("link", name="Give your views").click()
+    page.get_by_role("button", name="Save your views").click()
+    assert "Enter your views before you save them" in page.locator("#id_text-error").inner_text()
+    page.get_by_label("Your views").fill("Settled; reading every night.")
+    page.get_by_role("button", name="Save your views").click()
+    page.wait_for_url(f"{live_server.url}/carer/")
+    assert carer_text(pep) == "Settled; reading every night."
+    page.context.close()

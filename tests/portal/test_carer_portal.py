@@ -103,6 +103,9 @@ def test_the_home_shows_the_next_meeting_actions_views_task_and_finalised_pep(
     assert f"before the meeting on {day.day} {day:%B %Y}" in page
     assert f"/peps/{first.public_id}/pdf/" in page
     assert world.a.other_child.display_name not in page  # placed with someone else
+    my_voice = f"/my-voice/children/{world.a.child.public_id}/"
+    assert my_voice in page  # helping the child with My Voice (its own pages)
+    assert client.get(my_voice).status_code == 200
 
 
 def test_the_meeting_ics_and_the_finalised_pdf_download_for_the_carer(client, world, archive):
