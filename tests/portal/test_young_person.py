@@ -266,3 +266,10 @@ def test_the_accessibility_statement_is_public_and_in_every_footer(client, world
         assert part in text
     for page in (client.get("/accounts/login/"), as_young_person(client, world).get("/my/")):
         assert 'href="/accessibility/">Accessibility statement</a>' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_young_persons_page_leads_to_my_voice(client, world):
+    client.force_login(world.a.users[Role.YOUNG_PERSON])
+    page = client.get("/my/").content.decode()
+    assert 'href="/my-voice/"' in page and "Have your say" in page
