@@ -29,7 +29,7 @@ tests/deadlines/test_deadlines.py
 tests/deadlines/test_reminders.py
 tests/deadlines/test_tasks.py
 tests/portal/test_home_pages.py::test_home_lists_year_group_key_stage_school_and_authority
-tests/portal/test_home_pages.py::test_the_young_persons_page_shows_their_next_pep
+tests/portal/test_home_pages.py::test_the_young_persons_page_never_shows_their_next_peps_deadline
 tests/peps/test_pdf.py::test_a_pep_in_progress_downloads_as_a_draft_marked_on_every_page
 tests/peps/test_cycle.py::test_the_full_cycle_from_draft_to_finalised_is_recorded
 tests/peps/test_cycle.py::test_a_new_pep_starts_from_the_last_one
