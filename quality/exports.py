@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 
 from calendars.days import LONDON, local_date, working_days_between
 from epep.audit.services import audit_record
-from epep.exports import csv_row, csv_safe, download_name
+from epep.exports import csv_row, download_name, xlsx_bytes
 from peps.models import Term
 
 from . import permissions
@@ -138,26 +138,7 @@ def as_csv(results: QaResults) -> bytes:
 
 def as_xlsx(results: QaResults) -> bytes:
     """Numbers and dates as such; every other cell a neutralised string."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "QA results"
-    for row_number, row in enumerate([results.header, *results.rows], start=1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            if isinstance(value, datetime):
-                cell.value = value
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, int) and not isinstance(value, bool):
-                cell.value = value
-            else:
-                cell.value = csv_safe(value)
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([results.header, *results.rows], title="QA results")
 
 
 @dataclass

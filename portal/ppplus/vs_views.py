@@ -25,7 +25,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calendars.selectors import academic_years_around
 from children.models import School
 from epep.audit.services import audit_record, audit_record_for
-from epep.exports import attachment_header, csv_safe, download_name, short_reference
+from epep.exports import (
+    attachment_header,
+    csv_safe,
+    download_name,
+    short_reference,
+    xlsx_bytes,
+)
 from epep.tenancy import clock
 from funding import exports, permissions, selectors
 from funding.models import (
@@ -752,7 +758,7 @@ def report_download(request, file_format: str):
             writer.writerow([csv_safe(v) if isinstance(v, str) else v for v in row])
         content, content_type = out.getvalue().encode("utf-8-sig"), CSV_TYPE
     else:
-        content, content_type = _xlsx(table, title=f"Spend by {by}"), XLSX_TYPE
+        content, content_type = xlsx_bytes(table, title=f"Spend by {by}"), XLSX_TYPE
     audit_record(
         acting_user=request.actor.user,
         role=request.actor.role,
@@ -764,24 +770,3 @@ def report_download(request, file_format: str):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = attachment_header(filename)
     return response
-
-
-def _xlsx(table: list[list], *, title: str) -> bytes:
-    """Numbers as numbers; every text cell a neutralised string, never a formula."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    for row_number, row in enumerate(table, start=1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            if isinstance(value, int) and not isinstance(value, bool):
-                cell.value = value
-            else:
-                cell.value = csv_safe(value)
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
