@@ -66,6 +66,12 @@ class School(models.Model):
         FURTHER_EDUCATION = "further_education", "Further education college"
         NURSERY = "nursery", "Nursery or early years setting"
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        OPEN_PROPOSED_TO_CLOSE = "open_closing", "Open, but proposed to close"
+        PROPOSED_TO_OPEN = "proposed", "Proposed to open"
+        CLOSED = "closed", "Closed"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     urn = models.CharField(
         "URN",
@@ -87,6 +93,11 @@ class School(models.Model):
         help_text="Where it stands; blank for a hand-added school outside England.",
     )
     postcode = models.CharField(max_length=8, blank=True)
+    #: From Get Information About Schools (``EstablishmentStatus``, ``OpenDate``,
+    #: ``CloseDate``): a closed school stays, since children's histories name it.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField("open date", null=True, blank=True)
+    closed_on = models.DateField("close date", null=True, blank=True)
     #: Not from the shared list (Get Information About Schools): a Virtual School added it
     #: by hand (an independent school, a school outside England).
     added_by_hand = models.BooleanField(default=False)
@@ -200,6 +211,13 @@ class Child(TenantModel):
     ehcp_review_date = models.DateField("EHCP review date", null=True, blank=True)
     is_uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
     first_language = models.CharField(max_length=60, default="English")
+    #: The authority's own child identifier (SSDA903 ``CHILD``), matched by the import;
+    #: unique within the authority, blank for a child typed in by hand.
+    la_child_id = models.CharField(
+        "child identifier (SSDA903 CHILD)", max_length=10, blank=True, default=""
+    )
+    #: SSDA903 ``CIN``, category of need (N1–N8), from the latest episode.
+    category_of_need = models.CharField(max_length=2, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,6 +234,12 @@ class Child(TenantModel):
                 condition=~Q(upn=""),
                 name="child_upn_unique_in_la",
                 violation_error_message="Another child in this authority has this UPN.",
+            ),
+            models.UniqueConstraint(
+                fields=["local_authority", "la_child_id"],
+                condition=~Q(la_child_id=""),
+                name="child_la_child_id_unique_in_la",
+                violation_error_message="Another child in this authority has this identifier.",
             ),
             models.UniqueConstraint(
                 fields=["local_authority", "uln"],
@@ -467,6 +491,15 @@ class Placement(DatedChildRecord):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
     placement_type = models.CharField(max_length=20, choices=Type.choices)
+    #: SSDA903 episode fields where the placement came from the council's extract
+    #: (blank for one recorded by hand): PLACE, PLACE_PROVIDER, URN (Ofsted's, of the
+    #: provider), PL_POST, HOME_POST and REASON_PLACE_CHANGE of the episode before.
+    ssda903_place = models.CharField("placement type (PLACE)", max_length=3, blank=True)
+    place_provider = models.CharField("provider (PLACE_PROVIDER)", max_length=3, blank=True)
+    provider_urn = models.CharField("provider's Ofsted URN", max_length=8, blank=True)
+    placement_postcode = models.CharField(max_length=8, blank=True)
+    home_postcode = models.CharField(max_length=8, blank=True)
+    reason_place_change = models.CharField(max_length=6, blank=True)
     carers = models.ManyToManyField(
         "accounts.User", through="PlacementCarer", related_name="placements"
     )

@@ -56,6 +56,19 @@ SECTIONS: tuple[Section, ...] = (
                 hint="Write 'None' if there were none.",
             ),
             Field(
+                "sessions_possible",
+                "Possible sessions this term",
+                kind="number",
+                hint="From the register: two sessions a day the school was open.",
+            ),
+            Field("suspensions", "Number of suspensions this term", kind="number"),
+            Field(
+                "permanently_excluded",
+                "Was the child permanently excluded this term?",
+                kind="choice",
+                choices=YES_NO,
+            ),
+            Field(
                 "full_time",
                 "Is the child in full-time education?",
                 kind="choice",

@@ -33,6 +33,8 @@ DOMAIN = (
     "quality",
     "voice",
     "funding",
+    "reports",
+    "imports",
 )
 
 
@@ -60,6 +62,17 @@ RULES = [
         "children",
         ("calendars", "peps", "meetings", "deadlines", "quality", "voice", "funding"),
     ),
+    *(
+        Rule(
+            f"{app} stays below reports and imports",
+            app,
+            ("reports", "imports"),
+        )
+        for app in DOMAIN
+        if app not in ("reports", "imports")
+    ),
+    Rule("reports imports not imports", "reports", ("imports",)),
+    Rule("imports imports not reports", "imports", ("reports",)),
     Rule(
         "calendars imports no app built on it",
         "calendars",

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "quality",
     "voice",
     "funding",
+    "reports",
+    "imports",
     "portal",
     "demo",
 ]

@@ -145,6 +145,9 @@ class Membership(TenantModel):
         blank=True,
         related_name="young_person_memberships",
     )
+    #: The worker's team in the authority ("Children in Care Team 2"), for a social
+    #: worker, personal adviser or IRO: the Virtual School's figures break down by it.
+    team = models.CharField(max_length=80, blank=True, default="")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
