@@ -210,9 +210,25 @@ def _moderated_items(sample: ModerationSample) -> QuerySet[ModerationItem]:
 def agreement_by_officer(*, actor, sample: ModerationSample) -> list[Agreement]:
     """Per officer who graded a sampled PEP first: of their sampled reviews graded again,
     how many got the same overall grade from the moderator (one grouped query)."""
+    return officer_agreement(
+        _moderated_items(sample).filter(local_authority_id__in=actor.authority_ids)
+    )
+
+
+def agreement_by_criterion(*, actor, sample: ModerationSample) -> list[Agreement]:
+    """Per criterion: of the sampled criterion grades given again by a moderator, how many
+    equal the original grade of that criterion (one grouped query; criteria by title, so
+    two rubric versions' "SMART targets" count together)."""
+    return criterion_agreement(
+        _moderated_items(sample).filter(local_authority_id__in=actor.authority_ids)
+    )
+
+
+def officer_agreement(items: QuerySet[ModerationItem]) -> list[Agreement]:
+    """:func:`agreement_by_officer` over any scoped moderation items (several samples, the
+    children of a report): those whose second grading is completed, in one grouped query."""
     rows = (
-        _moderated_items(sample)
-        .filter(local_authority_id__in=actor.authority_ids)
+        items.filter(moderation__status=ReviewStatus.COMPLETED)
         .values("original__officer_id", "original__officer__full_name")
         .annotate(
             compared=Count("pk"),
@@ -230,10 +246,10 @@ def agreement_by_officer(*, actor, sample: ModerationSample) -> list[Agreement]:
     ]
 
 
-def agreement_by_criterion(*, actor, sample: ModerationSample) -> list[Agreement]:
-    """Per criterion: of the sampled criterion grades given again by a moderator, how many
-    equal the original grade of that criterion (one grouped query; criteria by title, so
-    two rubric versions' "SMART targets" count together)."""
+def criterion_agreement(items: QuerySet[ModerationItem]) -> list[Agreement]:
+    """:func:`agreement_by_criterion` over any scoped moderation items (several samples,
+    the children of a report): those whose second grading is completed, in one grouped
+    query."""
     original_grade = CriterionGrade.objects.filter(
         review_id=Subquery(
             ModerationItem.objects.filter(moderation_id=OuterRef(OuterRef("review_id"))).values(
@@ -244,8 +260,9 @@ def agreement_by_criterion(*, actor, sample: ModerationSample) -> list[Agreement
     ).values("grade_id")[:1]
     rows = (
         CriterionGrade.objects.filter(
-            local_authority_id__in=actor.authority_ids,
-            review_id__in=_moderated_items(sample).values("moderation_id"),
+            review_id__in=items.filter(moderation__status=ReviewStatus.COMPLETED).values(
+                "moderation_id"
+            ),
         )
         .annotate(original_grade_id=Subquery(original_grade))
         .filter(original_grade_id__isnull=False)
