@@ -123,26 +123,36 @@ _FUNDED = Q(status__in=FUNDED_STATUSES)
 def spend_by(*, actor, financial_year: int, by: str) -> QuerySet:
     """Pence requested, approved and paid (``requested``, ``approved``, ``paid``), grouped by ``by``
     ("school", "child", "term" or "category"), one SQL aggregate."""
-    groups = {
-        "school": ["school_id", "school__name"],
-        "child": ["child_id", "child__legal_first_name", "child__legal_last_name"],
-        "term": ["academic_year", "term"],
-        "category": ["category"],
-    }[by]
-    return (
-        lines_for(actor=actor)
-        .filter(financial_year=financial_year)
-        .values(*groups)
-        .annotate(
-            lines=Count("pk"),
-            requested=Coalesce(Sum("amount_pence"), 0),
-            approved=Coalesce(Sum("approved_pence", filter=_FUNDED), 0),
-            paid=Coalesce(
-                Sum("approved_pence", filter=_FUNDED & Q(payments__run__status="paid")), 0
-            ),
-        )
-        .order_by(*groups)
-    )
+    return spend_totals(lines_for(actor=actor).filter(financial_year=financial_year), by=by)
+
+
+#: What :func:`spend_totals` groups by, as the values it returns.
+SPEND_GROUPS = {
+    "school": ["school_id", "school__name"],
+    "child": ["child_id", "child__legal_first_name", "child__legal_last_name"],
+    "term": ["academic_year", "term"],
+    "category": ["category"],
+}
+
+
+def spend_totals(lines: QuerySet[PpLine], *, by: str) -> QuerySet:
+    """:func:`spend_by` over any scoped lines (a report's children and year): ``lines``,
+    ``requested``, ``approved`` (funded lines) and ``paid`` (funded lines in a paid run) in
+    pence, grouped by ``by`` (:data:`SPEND_GROUPS`), one SQL aggregate."""
+    groups = SPEND_GROUPS[by]
+    return lines.values(*groups).annotate(**spend_sums()).order_by(*groups)
+
+
+def spend_sums() -> dict:
+    """The sums of :func:`spend_totals`, for ``annotate`` or ``aggregate`` over lines."""
+    return {
+        "lines": Count("pk"),
+        "requested": Coalesce(Sum("amount_pence"), 0),
+        "approved": Coalesce(Sum("approved_pence", filter=_FUNDED), 0),
+        "paid": Coalesce(
+            Sum("approved_pence", filter=_FUNDED & Q(payments__run__status="paid")), 0
+        ),
+    }
 
 
 # --- The school's side (portal.ppplus school screens) ------------------------------------
