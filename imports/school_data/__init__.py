@@ -1,0 +1,1 @@
+"""Attendance and attainment from a school's MIS, uploaded by UPN (see ``services``)."""
