@@ -50,4 +50,5 @@ urlpatterns = [
     path("", include("portal.care.urls")),
     path("", include("portal.moves.urls")),
     path("", include("portal.ppplus.urls")),
+    path("data/", include("portal.imports.school_urls")),
 ]
