@@ -34,6 +34,7 @@ urlpatterns = [
         access_log.child_access_log_csv,
         name="child_access_log_csv",
     ),
+    path("virtual-school/reports/", include("portal.reports.urls")),
     path("virtual-school/settings/", include("portal.authority_settings.urls")),
     path("virtual-school/", include("portal.virtual_school.urls")),
     path("caseload/", include("portal.caseload.urls")),
