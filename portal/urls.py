@@ -51,5 +51,5 @@ urlpatterns = [
     path("", include("portal.care.urls")),
     path("", include("portal.moves.urls")),
     path("", include("portal.ppplus.urls")),
-    path("data/", include("portal.imports.school_urls")),
+    path("data/", include("portal.imports.urls")),
 ]

@@ -1,0 +1,55 @@
+"""Background work of the imports app: thin, ids in, one service call."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from epep.accounts.models import User
+from epep.tenancy.actor import acting_as
+from epep.tenancy.jobs import authority_task
+from epep.tenancy.models import LocalAuthority
+
+from .ssda903 import progress, uploads
+from .ssda903.services import StaleImport, ssda903_import
+
+
+@authority_task(
+    name="imports.tasks.ssda903_import_task",
+    dont_autoretry_for=(PermissionDenied, StaleImport, User.DoesNotExist),
+    max_retries=2,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def ssda903_import_task(
+    local_authority_id: int, *, job_id: str, user_id: int, role: str, files: dict, fingerprint: str
+) -> str:
+    """Apply a previewed SSDA903 extract (a large one) as the person who confirmed it,
+    with progress in the cache (``imports.ssda903.progress``). A job already done (a
+    redelivery) is left alone."""
+    job = progress.job_get(job_id) or {}
+    if job.get("state") in ("done", "stale", "failed"):
+        return job["state"]
+    authority = LocalAuthority.objects.get(pk=local_authority_id)
+    data = {
+        name: uploads.read(value, authority_id=local_authority_id) for name, value in files.items()
+    }
+    if data.get("header") is None or data.get("episodes") is None:
+        progress.job_update(job_id, state="failed", message="The uploaded files are gone.")
+        return "failed"
+    user = User.objects.get(pk=user_id)
+    try:
+        with acting_as(user, role) as actor:
+            result = ssda903_import(
+                actor=actor,
+                local_authority=authority,
+                header=data["header"],
+                episodes=data["episodes"],
+                uasc=data.get("uasc"),
+                expected_fingerprint=fingerprint,
+                progress=progress.reporter(job_id),
+            )
+    except StaleImport as error:
+        progress.job_update(job_id, state="stale", message=str(error))
+        return "stale"
+    progress.job_update(job_id, state="done", result=result.as_json())
+    return "done"
