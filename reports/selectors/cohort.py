@@ -22,7 +22,7 @@ from django.db.models import (
     When,
 )
 
-from children.models import Allocation, CarePeriod, Child, Enrolment, WorkerRole
+from children.models import Allocation, CarePeriod, Child, Enrolment, School, WorkerRole
 from children.selectors import children_for
 from epep.tenancy.models import Membership
 
@@ -185,4 +185,31 @@ __all__ = [
     "children_in_scope",
     "in_care_during",
     "key_stage_expression",
+    "schools_of_authority",
+    "teams_of_authority",
 ]
+
+
+def schools_of_authority(local_authority_id: int) -> list[tuple[int, str]]:
+    """(id, name) of every school the authority's children have been on roll at, by name:
+    the school filter's choices (one query)."""
+    return list(
+        School.objects.filter(
+            pk__in=Enrolment.objects.filter(local_authority_id=local_authority_id).values(
+                "school_id"
+            )
+        )
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+
+
+def teams_of_authority(local_authority_id: int) -> list[str]:
+    """The teams the authority's workers are in, by name: the team filter's choices."""
+    return list(
+        Membership.objects.filter(local_authority_id=local_authority_id)
+        .exclude(team="")
+        .order_by("team")
+        .values_list("team", flat=True)
+        .distinct()
+    )

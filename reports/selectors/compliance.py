@@ -567,3 +567,30 @@ def _breakdowns(scope, filters: ReportFilter, dates: Dates) -> list[Table]:
             ),
         ),
     ]
+
+
+SUMMARY_MEASURES = (
+    "compliance.in_care",
+    "compliance.in_date",
+    "compliance.overdue",
+    "compliance.due_soon",
+    "compliance.qa_waiting",
+    "compliance.qa_late",
+)
+
+
+def summary(*, actor, filters: ReportFilter) -> dict[str, Measure]:
+    """The headline figures of the Virtual School's home, as the section defines them
+    (one aggregate query and :func:`dates_for`'s three)."""
+    dates = dates_for(filters)
+    scope = _annotate(children_in_scope(actor=actor, filters=filters).order_by(), filters, dates)
+    totals = scope.aggregate(**_counts(filters, dates, SUMMARY_MEASURES))
+    measures = {}
+    for key in SUMMARY_MEASURES:
+        denominator = {"compliance.in_date": "compliance.in_care"}.get(key)
+        measures[key.split(".", 1)[1]] = Measure(
+            totals[key.replace(".", "__")],
+            denominator=totals[denominator.replace(".", "__")] if denominator else None,
+            drill=drill_query(filters, key),
+        )
+    return measures

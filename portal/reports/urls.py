@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("children/", views.children, name="children"),
+    path("<slug:key>/", views.section_page, name="section"),
+    path("<slug:key>.csv", views.section_csv, name="section_csv"),
+    path("<slug:key>.xlsx", views.section_xlsx, name="section_xlsx"),
+]
