@@ -53,6 +53,10 @@ def kent_children(world):
 
 def test_upload_preview_confirm(client, importing):
     client.force_login(importing.a.users[Role.VS_OFFICER])
+    assert (
+        'href="/data/ssda903/">Import the SSDA903 extract'
+        in client.get("/virtual-school/").content.decode()
+    )
     page = client.get(URL)
     assert page.status_code == 200
     assert "<title>Import the SSDA903 extract – ePEP</title>" in page.content.decode()
