@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from funding.money import format_pounds
+
 Unit = Literal["children", "peps", "pence", "percent", "days", "sessions", "count"]
 
 #: Fewer children than this in a cell is suppressed in anything exported or shown in
@@ -40,6 +42,24 @@ class Measure:
         if self.value is None or not self.denominator:
             return None
         return (200 * self.value + self.denominator) // (2 * self.denominator)
+
+
+def measure_text(measure: Measure) -> str:
+    """A number as every output writes it: "3", "1 of 7 (14%)", "£250.50", "fewer than 5"
+    (suppressed), "–" (no value)."""
+    if measure.suppressed or measure.value is None:
+        return f"fewer than {SUPPRESSION_THRESHOLD}" if measure.suppressed else "–"
+    if measure.unit == "pence":
+        return format_pounds(measure.value)
+    if measure.unit == "percent":
+        return f"{measure.value}%"
+    text = f"{measure.value:,}"
+    if measure.denominator is not None:
+        percent = measure.percent
+        text = f"{text} of {measure.denominator:,}"
+        if percent is not None:
+            text += f" ({percent}%)"
+    return text
 
 
 @dataclass(frozen=True)
