@@ -38,6 +38,16 @@ class AccountAdapter(DefaultAccountAdapter):
         ratelimits.raise_if_too_many_failures(request)
         super().pre_authenticate(request, **credentials)
 
+    def authenticate(self, request, **credentials):
+        """Signing in also notes whether the password was long (the young person's rule:
+        ``gate.young_person_sign_in_too_weak``)."""
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            from . import gate
+
+            gate.remember_password_length(request, credentials.get("password", ""))
+        return user
+
     def authentication_failed(self, request, **credentials) -> None:
         ratelimits.count_failure(request)
         super().authentication_failed(request, **credentials)

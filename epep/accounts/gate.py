@@ -29,8 +29,11 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from epep.tenancy import clock
+from epep.tenancy.models import LocalAuthority, Membership
 from epep.tenancy.roles import PROFESSIONAL_ROLES, Role
 
+from . import permissions
 from .models import AgreementAcceptance, UserAgreement
 
 logger = logging.getLogger(__name__)
@@ -84,6 +87,76 @@ def mfa_required(user, actor) -> bool:
 
         return from_database(user)
     return any(Role(r) in MFA_ROLES for r in actor.available_roles)
+
+
+#: Whether this session signed in with a long password (``remember_password_length``):
+#: only the answer is kept, never the password or its length.
+LONG_PASSWORD_SESSION_KEY = "_epep_long_password"
+
+
+def remember_password_length(request, password: str) -> None:
+    """Note in the session whether the person signed in with a long password (the
+    young person's rule: ``permissions.young_person_needs_strong_sign_in``)."""
+    request.session[LONG_PASSWORD_SESSION_KEY] = (
+        len(password or "") >= permissions.LONG_PASSWORD_LENGTH
+    )
+
+
+def _young_person_key(user_id: int) -> str:
+    return f"gate:young-person:{user_id}"
+
+
+def _two_step_key(authority_id: int) -> str:
+    return f"gate:two-step-under-13:{authority_id}"
+
+
+def _young_person(user_id: int):
+    """(date of birth, authority id) of the person's young person membership."""
+    key = _young_person_key(user_id)
+    found = _cached(key)
+    if found is None:
+        row = (
+            Membership.objects.active()
+            .filter(user_id=user_id, role=Role.YOUNG_PERSON, child__isnull=False)
+            .values_list("child__date_of_birth", "local_authority_id")
+            .first()
+        )
+        found = row or (None, None)
+        _cache(key, found)
+    return found
+
+
+def _two_step_optional(authority_id) -> bool:
+    key = _two_step_key(authority_id)
+    optional = _cached(key)
+    if optional is None:
+        optional = bool(
+            LocalAuthority.objects.filter(pk=authority_id)
+            .values_list("two_step_optional_under_13", flat=True)
+            .first()
+        )
+        _cache(key, optional)
+    return optional
+
+
+def young_person_sign_in_too_weak(request, actor) -> bool:
+    """Is ``actor`` a young person whose authority's rule asks for a long password or
+    two-step sign-in, signed in with neither? (Cached answers; the session says how they
+    signed in: every password sign-in notes it, and a session that did not sign in with a
+    password, such as a test's ``force_login``, is not asked.)"""
+    if not permissions.is_young_person(actor):
+        return False
+    if request.session.get(LONG_PASSWORD_SESSION_KEY, True):
+        return False
+    date_of_birth, authority_id = _young_person(actor.user_id)
+    if authority_id is None:
+        return False
+    needs = permissions.young_person_needs_strong_sign_in(
+        date_of_birth=date_of_birth,
+        two_step_optional_under_13=_two_step_optional(authority_id),
+        day=clock.today(),
+    )
+    return needs and not mfa_enabled(request.user)
 
 
 def mfa_enabled(user) -> bool:
@@ -158,3 +231,14 @@ def _acceptance_changed(sender, instance, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=UserAgreement, dispatch_uid="gate_agreements")
 def _agreement_changed(sender, instance, **kwargs) -> None:
     _forget(_agreements_key(instance.role))
+
+
+@receiver(post_save, sender=LocalAuthority, dispatch_uid="gate_two_step_under_13")
+def _authority_changed(sender, instance, **kwargs) -> None:
+    _forget(_two_step_key(instance.pk))
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="gate_young_person")
+def _membership_changed(sender, instance, **kwargs) -> None:
+    if instance.role == Role.YOUNG_PERSON:
+        _forget(_young_person_key(instance.user_id))

@@ -40,6 +40,8 @@ class AccountGateMiddleware:
                     "children's records.",
                 )
                 return redirect("mfa_index")
+            if gate.young_person_sign_in_too_weak(request, actor):
+                return redirect("accounts:safer_sign_in")
             if gate.agreements_outstanding(actor):
                 return redirect(
                     reverse("accounts:agreement")

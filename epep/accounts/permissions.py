@@ -126,3 +126,48 @@ def can_manage_accounts_in_admin(actor, obj=None) -> bool:
     acceptances (their authority's rows: the admin's querysets)? LA administrators and
     ePEP support."""
     return _role(actor) in ADMIN_ACCOUNT_ROLES or is_platform_operator(actor)
+
+
+# -- a young person's sign-in ----------------------------------------------------------
+
+#: Who may invite a young person to their own account, besides the People roles: the
+#: child's social worker (the view fetches the child through ``access_child_by_id``, so
+#: only a child allocated to them).
+CHILD_INVITERS = frozenset({Role.SOCIAL_WORKER})
+#: The shortest password a young person may use without two-step sign-in, where the
+#: authority's rule asks for more than the usual 12 characters.
+LONG_PASSWORD_LENGTH = 15
+#: Below this age two-step sign-in may be optional (the authority decides).
+TWO_STEP_OPTIONAL_BELOW_AGE = 13
+
+
+def can_invite_young_person(actor) -> bool:
+    """May ``actor`` invite a young person to their own account (for a child they can
+    reach: the caller fetches the child through ``children.selectors``)?"""
+    own = _role(actor)
+    return own in CHILD_INVITERS or (
+        own in INVITABLE_ROLES and Role.YOUNG_PERSON in INVITABLE_ROLES[own]
+    )
+
+
+def is_young_person(actor) -> bool:
+    """Is ``actor`` acting as a young person (their own account)?"""
+    return _role(actor) == Role.YOUNG_PERSON
+
+
+def age_on(date_of_birth, day) -> int:
+    """Whole years of age on ``day``."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def young_person_needs_strong_sign_in(*, date_of_birth, two_step_optional_under_13, day) -> bool:
+    """The young person's two-step rule (``mfa_required`` for a child): does a young
+    person born on ``date_of_birth`` need, on ``day``, either a password of at least
+    ``LONG_PASSWORD_LENGTH`` characters or two-step sign-in? Not under 13 where their
+    authority makes two-step optional for them; otherwise yes. Professionals keep their
+    own rule (two-step always: ``gate.MFA_ROLES``)."""
+    if date_of_birth is None:
+        return True
+    under_13 = age_on(date_of_birth, day) < TWO_STEP_OPTIONAL_BELOW_AGE
+    return not (under_13 and two_step_optional_under_13)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from epep.tenancy.access import fetch_or_404, refuse
 from epep.tenancy.models import Membership
+from epep.tenancy.roles import Role
 
 from . import permissions
 from .models import Invitation, User
@@ -66,4 +68,22 @@ def access_invitation_by_id(*, actor, invitation_id: UUID) -> Invitation:
         object_type="accounts.invitation",
         public_id=invitation_id,
         belongs_to_child=False,
+    )
+
+
+def help_invitations_for(user) -> QuerySet[Invitation]:
+    """The young people's invitations waiting for ``user`` as the carer helping them set
+    up (sent to a carer of the child's current placement), oldest first: one query,
+    however many children."""
+    return (
+        Invitation.objects.filter(
+            role=Role.YOUNG_PERSON,
+            placement__carer_links__user_id=user.pk,
+            placement__end_date__isnull=True,
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("child", "invited_by")
+        .order_by("created_at", "pk")
     )

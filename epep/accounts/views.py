@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from . import services
-from .forms import AgreementForm, SetPasswordForm
+from epep.tenancy.roles import Role
+
+from . import gate, services
+from .forms import AgreementForm, SetPasswordForm, YoungPersonAccountForm
 
 UNUSABLE_MESSAGES = {
     "unknown": "This invitation link is not valid. Check you used the whole link from the email.",
@@ -32,6 +34,10 @@ def invitation(request, token: str):
             {"title": "You cannot use this invitation", "message": UNUSABLE_MESSAGES[error.state]},
             status=410 if error.state != "unknown" else 404,
         )
+    if services.is_helped(invite) or (
+        invite.role == Role.YOUNG_PERSON and services.existing_account(invite.email) is None
+    ):
+        return _young_person_account(request, token, invite)
     context = {"title": "Accept your invitation", "invitation": invite}
     account = services.existing_account(invite.email)
     if account is not None:
@@ -61,6 +67,55 @@ def invitation(request, token: str):
             return perform_login(request, user, redirect_url="/")
     context["form"] = form
     return render(request, "accounts/invitation_set_password.html", context)
+
+
+def _young_person_account(request, token: str, invite):
+    """A young person sets up their account (or their carer helps them), in plain words;
+    their password is long where their authority's rule asks for it."""
+    first_name = invite.full_name.split(" ")[0]
+    helped = services.is_helped(invite)
+    form = YoungPersonAccountForm(
+        request.POST or None,
+        email=invite.email,
+        initial={"full_name": invite.full_name},
+        first_name=first_name,
+        helped=helped,
+        long_password=services.young_person_needs_long_password(invite),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                email=form.cleaned_data.get("email", ""),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error)
+        else:
+            record_authentication(request, user, method="password", email=user.email)
+            gate.remember_password_length(request, form.cleaned_data["password1"])
+            return perform_login(request, user, redirect_url="/")
+    title = f"Help {first_name} set up their account" if helped else "Set up your account"
+    return render(
+        request,
+        "accounts/invitation_young_person.html",
+        {
+            "title": title,
+            "invitation": invite,
+            "first_name": first_name,
+            "helped": helped,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def safer_sign_in(request):
+    """A young person whose authority's rule asks for a long password or two-step
+    sign-in, signed in with a shorter password and no two-step: the two ways on."""
+    return render(request, "accounts/safer_sign_in.html", {"title": "Make your account safer"})
 
 
 @require_http_methods(["GET", "POST"])

@@ -58,6 +58,13 @@ class LocalAuthority(models.Model):
         help_text="A child's move to another school during the school year must be "
         "authorised by the Virtual School.",
     )
+    two_step_optional_under_13 = models.BooleanField(
+        "two-step sign-in optional for children under 13",
+        default=True,
+        db_default=True,
+        help_text="A young person under 13 may sign in with a password alone. Otherwise a "
+        "young person needs a password of at least 15 characters or two-step sign-in.",
+    )
     policy_version = models.PositiveIntegerField(
         default=1,
         db_default=1,

@@ -284,6 +284,7 @@ POLICY_SETTINGS = (
     "max_targets_per_term",
     "in_year_transfers_need_authorisation",
     "finalising_needs_second_person",
+    "two_step_optional_under_13",
 )
 
 STALE_POLICY_MESSAGE = (

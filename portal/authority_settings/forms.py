@@ -74,12 +74,22 @@ class PolicyForm(forms.Form):
         "Does finalising a PEP need a second person?",
         "The officer who approved a PEP cannot also finalise it.",
     )
+    two_step_optional_under_13 = _yes_no(
+        "May children under 13 sign in without two-step sign-in?",
+        "A young person under 13 may use a password alone. Otherwise they need a password "
+        "of at least 15 characters or two-step sign-in (an authenticator app or a "
+        "security key).",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     @classmethod
     def initial_for(cls, authority: LocalAuthority) -> dict:
         initial = {name: getattr(authority, name) for name in cls.base_fields if name != "version"}
-        for name in ("in_year_transfers_need_authorisation", "finalising_needs_second_person"):
+        for name in (
+            "in_year_transfers_need_authorisation",
+            "finalising_needs_second_person",
+            "two_step_optional_under_13",
+        ):
             initial[name] = "yes" if initial[name] else "no"
         initial["version"] = authority.policy_version
         return initial

@@ -103,3 +103,58 @@ class InviteForm(forms.Form):
 
     #: Where each service error goes on this form.
     SERVICE_FIELDS = {"email": "email", "role": "role", "school": "school_urn", "child": "child"}
+
+
+class YoungPersonInviteForm(forms.Form):
+    """The child's social worker (or the Virtual School) invites the child to their own
+    account: to the child's address, or to a carer they live with, to help them."""
+
+    full_name = forms.CharField(
+        label="The child's name on their account",
+        max_length=150,
+        error_messages={"required": "Enter the child's name"},
+    )
+    send_to = forms.ChoiceField(
+        label="Who should get the invitation?",
+        error_messages={
+            "required": "Choose who should get the invitation",
+            "invalid_choice": "Choose who should get the invitation",
+        },
+    )
+    email = forms.EmailField(
+        label="The child's email address",
+        required=False,
+        max_length=254,
+        help_text="Only if you send the invitation to the child.",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+
+    def __init__(self, *args, child, carers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first_name = child.preferred_name or child.legal_first_name
+        self.carers = {str(carer.public_id): carer for carer in carers}
+        self.fields["send_to"].choices = [("child", f"{self.first_name}'s own email address")] + [
+            (key, f"{carer.full_name} ({carer.email}), to help {self.first_name} set up")
+            for key, carer in self.carers.items()
+        ]
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_email(self):
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("send_to") == "child" and not cleaned.get("email"):
+            self.add_error("email", f"Enter {self.first_name}'s email address")
+        return cleaned
+
+    @property
+    def helper(self):
+        return self.carers.get(self.cleaned_data.get("send_to", ""))
+
+    #: Where each service error goes on this form.
+    SERVICE_FIELDS = {"email": "email", "child": "send_to", "helper": "send_to", "role": "send_to"}

@@ -6,6 +6,11 @@ app_name = "people"
 urlpatterns = [
     path("", views.people_list, name="list"),
     path("invite/", views.invite, name="invite"),
+    path(
+        "children/<uuid:child_id>/invite/",
+        views.invite_young_person,
+        name="invite_young_person",
+    ),
     path("invitations/", views.invitations, name="invitations"),
     path(
         "invitations/<uuid:invitation_id>/send-again/",

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from children.selectors import access_child_by_id
 from epep.accounts import permissions, selectors, services
 from epep.accounts.mfa import HasSecondFactor
 from epep.accounts.models import Invitation
@@ -30,7 +31,7 @@ from epep.tenancy.roles import ROLE_ORDER, SCHOOL_ROLES, Role
 from epep.tenancy.selectors import endorsements_of_authority
 
 from ..access import roles_required, service_errors
-from .forms import CHILD_ROLES, InviteForm, PeopleFilterForm
+from .forms import CHILD_ROLES, InviteForm, PeopleFilterForm, YoungPersonInviteForm
 
 PAGE_SIZE = 50
 INVITATION_PAGE_SIZE = 50
@@ -283,6 +284,56 @@ def invite(request):
         request,
         "portal/people/invite.html",
         {"title": "Invite someone", "authority": authority, "form": form},
+    )
+
+
+@roles_required(*permissions.PEOPLE_ROLES, *permissions.CHILD_INVITERS)
+@require_http_methods(["GET", "POST"])
+def invite_young_person(request, child_id: UUID):
+    """Invite a child to their own account, from their page: to their own address, or
+    to a carer they live with, "to help <first name> set up their account"."""
+    if not permissions.can_invite_young_person(request.actor):
+        raise Http404("Page not found")
+    child = access_child_by_id(actor=request.actor, child_id=child_id)
+    placement = child.placements.filter(end_date__isnull=True).first()
+    carers = list(placement.carers.order_by("full_name")) if placement else []
+    first_name = child.preferred_name or child.legal_first_name
+    form = YoungPersonInviteForm(
+        request.POST if request.method == "POST" else None,
+        child=child,
+        carers=carers,
+        initial={"full_name": f"{first_name} {child.legal_last_name}", "send_to": "child"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_errors(form, fields=form.SERVICE_FIELDS) as call:
+            invitation, _ = services.invitation_create(
+                actor=request.actor,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=Role.YOUNG_PERSON,
+                base_url=request.build_absolute_uri("/"),
+                child=child,
+                helper=form.helper,
+            )
+        if call.ok:
+            to = f"{form.helper.full_name}, to help {first_name} set up" if form.helper else ""
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}{f' ({to})' if to else ''}. "
+                "The link works for 7 days.",
+            )
+            return redirect("portal:child_detail", child_id=child.public_id)
+    return render(
+        request,
+        "portal/people/invite_young_person.html",
+        {
+            "title": f"Invite {first_name} to their own account",
+            "child": child,
+            "first_name": first_name,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -19,6 +19,9 @@ RULES = {
     permissions.can_manage_people: PEOPLE,
     permissions.can_open_people_pages: PEOPLE,
     permissions.can_manage_accounts: MANAGERS,
+    # The child's social worker too (for a child allocated to them: the page fetches it).
+    permissions.can_invite_young_person: PEOPLE | {Role.SOCIAL_WORKER},
+    permissions.is_young_person: {Role.YOUNG_PERSON},
 }
 
 #: inviter -> the roles they may invite someone into.

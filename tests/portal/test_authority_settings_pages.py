@@ -85,6 +85,7 @@ def policy_data(la, **changes):
         "max_targets_per_term": la.max_targets_per_term,
         "in_year_transfers_need_authorisation": "no",
         "finalising_needs_second_person": "no",
+        "two_step_optional_under_13": "yes",
         "version": la.policy_version,
     }
     return {**data, **changes}

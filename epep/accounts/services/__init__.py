@@ -33,6 +33,8 @@ from .invitations import (
     invitation_for_token,
     invitation_resend,
     invitation_withdraw,
+    is_helped,
+    young_person_needs_long_password,
 )
 from .people import (
     PersonScope,
@@ -69,6 +71,8 @@ __all__ = [
     "invitation_for_token",
     "invitation_resend",
     "invitation_withdraw",
+    "is_helped",
+    "young_person_needs_long_password",
     "mfa_required",
     "people_of_authority",
     "person_scope",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from epep.audit.services import audit_record
+from epep.tenancy import clock
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import Membership
 from epep.tenancy.roles import (
@@ -33,6 +34,17 @@ from ..emails import account_email_enqueue
 from ..models import Invitation, User
 
 INVITATION_LIFETIME = timedelta(days=7)
+
+#: What a young person reads when their password is too short for their authority's rule.
+LONG_PASSWORD_MESSAGE = (
+    "Your password needs at least 15 letters, numbers or spaces. "
+    "Try three random words, like: cloud pizza river"
+)
+
+
+def _child_email_missing(invitation) -> str:
+    return f"Enter the email address {invitation.full_name.split(' ')[0]} will sign in with"
+
 
 # Who may invite whom, manage people and change accounts: epep.accounts.permissions.
 
@@ -73,14 +85,52 @@ def _audit(actor_user, role, action, invitation, **detail):
 
 def _send_invitation(invitation: Invitation, token: str, base_url: str) -> None:
     """Put the invitation email in the account-email outbox, in the caller's transaction
-    (sent by a task once it commits; one email per token)."""
+    (sent by a task once it commits; one email per token). A young person's says
+    nothing a classmate glancing at it should read."""
     link = base_url.rstrip("/") + reverse("accounts:invitation", kwargs={"token": token})
     context = {"invitation": invitation, "link": link, "authority": invitation.local_authority}
+    subject = f"ePEP: you have been invited by {invitation.local_authority.virtual_school_name}"
+    template = "accounts/email/invitation.txt"
+    if invitation.role == Role.YOUNG_PERSON:
+        context["first_name"] = invitation.full_name.split(" ")[0]
+        context["helped"] = is_helped(invitation)
+        subject = "ePEP: set up your account"
+        if context["helped"]:
+            subject = f"ePEP: help {context['first_name']} set up their account"
+        template = "accounts/email/invitation_young_person.txt"
     account_email_enqueue(
         to=invitation.email,
-        subject=f"ePEP: you have been invited by {invitation.local_authority.virtual_school_name}",
-        body=render_to_string("accounts/email/invitation.txt", context),
+        subject=subject,
+        body=render_to_string(template, context),
         dedupe_key=f"invitation:{invitation.public_id}:{invitation.token_hash}",
+    )
+
+
+def _helper_placement(child, helper):
+    """The child's current placement if ``helper`` is one of its carers (else None)."""
+    placement = child.placements.filter(end_date__isnull=True).first()
+    if placement is None or not placement.carers.filter(pk=helper.pk).exists():
+        return None
+    return placement
+
+
+def is_helped(invitation: Invitation) -> bool:
+    """A young person's invitation sent to their carer, to help them set up."""
+    return invitation.role == Role.YOUNG_PERSON and invitation.placement_id is not None
+
+
+def young_person_needs_long_password(invitation: Invitation, *, day=None) -> bool:
+    """Must the young person this invitation is for choose a long password (their
+    authority's rule, ``permissions.young_person_needs_strong_sign_in``)? They cannot
+    have set up two-step sign-in yet."""
+    if invitation.role != Role.YOUNG_PERSON:
+        return False
+    with authority_context(local_authority_ids=[invitation.local_authority_id]):
+        date_of_birth = invitation.child.date_of_birth
+    return permissions.young_person_needs_strong_sign_in(
+        date_of_birth=date_of_birth,
+        two_step_optional_under_13=invitation.local_authority.two_step_optional_under_13,
+        day=day or clock.today(),
     )
 
 
@@ -131,15 +181,27 @@ def _invitation_create(
     base_url: str,
     school=None,
     child=None,
+    helper=None,
 ) -> tuple[Invitation, str]:
     """Invite someone by email into a role in the actor's authority. Returns the
-    invitation and the one-time token (which is only ever in the email)."""
-    if not permissions.can_invite(actor):
-        raise PermissionDenied("You cannot invite people.")
+    invitation and the one-time token (which is only ever in the email).
+
+    A young person's invitation may go to ``helper`` instead, a carer of the child's
+    current placement, "to help <first name> set up their account": ``email`` is then
+    the carer's and the invitation names the placement; the child's own address is asked
+    for when the account is set up. A social worker invites only young people, for a
+    child the caller fetched through ``children.selectors.access_child_by_id``."""
     role = Role(role)
-    if not permissions.can_invite(actor, role):
+    if role == Role.YOUNG_PERSON and permissions.can_invite_young_person(actor):
+        if child is None or child.local_authority_id not in actor.authority_ids:
+            raise ValidationError({"child": "Choose the child."})
+        authority = child.local_authority
+    elif not permissions.can_invite(actor):
+        raise PermissionDenied("You cannot invite people.")
+    elif not permissions.can_invite(actor, role):
         raise ValidationError({"role": f"You cannot invite someone as {role.label}."})
-    authority = actor.authorities[0]
+    else:
+        authority = actor.authorities[0]
     placement = None
     if role in SCHOOL_ROLES:
         if school is None:
@@ -154,10 +216,16 @@ def _invitation_create(
                 raise ValidationError(
                     {"child": "This child has no current placement to invite a carer to."}
                 )
+    if helper is not None:
+        placement = _helper_placement(child, helper) if role == Role.YOUNG_PERSON else None
+        if placement is None:
+            raise ValidationError({"helper": "Choose a carer the child lives with now."})
+        email = helper.email
     email = email.strip().lower()
     pending = Invitation.objects.filter(
         email__iexact=email,
         role=role,
+        **({"child": child} if role == Role.YOUNG_PERSON else {}),
         local_authority=authority,
         accepted_at__isnull=True,
         withdrawn_at__isnull=True,
@@ -182,7 +250,7 @@ def _invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    _audit(actor.user, actor.role, "invite", invitation)
+    _audit(actor.user, actor.role, "invite", invitation, helped_by_carer=helper is not None)
     _send_invitation(invitation, token, base_url)
     return invitation, token
 
@@ -238,17 +306,42 @@ def existing_account(email: str) -> User | None:
 
 @transaction.atomic
 def invitation_accept(
-    *, token: str, user: User | None = None, full_name: str = "", password: str = ""
+    *,
+    token: str,
+    user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+    email: str = "",
 ) -> User:
     """Accept an invitation: set a password for a new account, or add the role to the
-    signed-in account with the invited address (one login across authorities)."""
+    signed-in account with the invited address (one login across authorities).
+
+    A young person's invitation sent to their carer (``is_helped``) makes a new account
+    with the child's own ``email``, never the carer's. A young person whose authority's
+    rule asks for it must choose a password of at least
+    ``permissions.LONG_PASSWORD_LENGTH`` characters."""
     invitation = invitation_for_token(token, lock=True)
+    helped = is_helped(invitation)
+    if helped and user is not None:
+        raise PermissionDenied("This invitation sets up a new account for the young person.")
+    address = email.strip().lower() if helped else invitation.email
     if user is None:
-        if existing_account(invitation.email):
+        if helped and not address:
+            raise ValidationError({"email": _child_email_missing(invitation)})
+        if existing_account(address):
+            if helped:
+                raise ValidationError(
+                    {"email": "Someone already uses this email address for ePEP. Use another one."}
+                )
             raise ValidationError(
                 "You already have an ePEP account with this email address. Sign in to accept."
             )
-        user = User(email=invitation.email, full_name=full_name.strip() or invitation.full_name)
+        user = User(email=address, full_name=full_name.strip() or invitation.full_name)
+        if (
+            young_person_needs_long_password(invitation)
+            and len(password) < permissions.LONG_PASSWORD_LENGTH
+        ):
+            raise ValidationError({"password1": LONG_PASSWORD_MESSAGE})
         password_validation.validate_password(password, user)
         user.set_password(password)
         user.full_clean()
@@ -261,7 +354,7 @@ def invitation_accept(
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        _audit(user, invitation.role, "invite_accept", invitation)
+        _audit(user, invitation.role, "invite_accept", invitation, account=user.email)
         if membership.role in SCHOOL_ROLES:
             # One school role, per-authority say-so: the inviting authority endorses the
             # person; every other authority with children on roll there is asked.
