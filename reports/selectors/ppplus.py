@@ -12,6 +12,7 @@ the number of children.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -144,9 +145,7 @@ def section(*, actor, filters: ReportFilter) -> Section:
             ),
         )
 
-    def drill(measure: str) -> str:
-        return drill_query(filters, measure)
-
+    drill = partial(drill_query, filters)
     budget_rows = (
         ("grant", "Grant", budget.grant_pence if budget else None),
         ("retained", "Kept centrally", budget.retained_pence if budget else None),

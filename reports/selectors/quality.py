@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
@@ -31,9 +32,9 @@ from quality.models import (
     ReviewStatus,
 )
 from quality.rollup import MAX_GRADES
-from quality.selectors.moderation import criterion_agreement, officer_agreement
+from quality.selectors.moderation import Agreement, criterion_agreement, officer_agreement
 
-from ..figures import Measure, Row, Section, Table
+from ..figures import Measure, Row, Section, Table, Unit
 from ..filters import TERMS, ReportFilter, census_of, period_of
 from .cohort import children_in_scope
 from .drill import drill_query
@@ -253,6 +254,22 @@ MODERATION_CRITERIA = (
 )
 
 
+def _agreement_rows(agreements: list[Agreement], *, key: str, unit: Unit) -> tuple[Row, ...]:
+    """A row per officer or criterion: graded again, and how many agreed (a rate: no
+    drill)."""
+    return tuple(
+        Row(
+            f"{key}-{index}",
+            agreement.label,
+            (
+                Measure(agreement.compared, unit=unit),
+                Measure(agreement.agreed, unit=unit, denominator=agreement.compared),
+            ),
+        )
+        for index, agreement in enumerate(agreements, start=1)
+    )
+
+
 def section(*, actor, filters: ReportFilter) -> Section:
     """PEP quality over time for ``filters``: six tables in six queries."""
     children = _scope(actor=actor, filters=filters)
@@ -371,9 +388,7 @@ def section(*, actor, filters: ReportFilter) -> Section:
             ),
         )
 
-    def drill(measure: str) -> str:
-        return drill_query(filters, measure)
-
+    drill = partial(drill_query, filters)
     compared = sum(a.compared for a in by_officer)
     agreed = sum(a.agreed for a in by_officer)
     tables = (
@@ -465,17 +480,7 @@ def section(*, actor, filters: ReportFilter) -> Section:
                         ),
                     ),
                 ),
-                *(
-                    Row(
-                        f"officer-{index}",
-                        agreement.label,
-                        (
-                            Measure(agreement.compared, unit="peps"),
-                            Measure(agreement.agreed, unit="peps", denominator=agreement.compared),
-                        ),
-                    )
-                    for index, agreement in enumerate(by_officer, start=1)
-                ),
+                *_agreement_rows(by_officer, key="officer", unit="peps"),
             ),
             chart="",
             note="" if by_officer else "No moderated PEP in this period.",
@@ -485,17 +490,7 @@ def section(*, actor, filters: ReportFilter) -> Section:
             title=f"Moderation agreement by criterion, {period_label(filters)}",
             definition=MODERATION_CRITERIA,
             columns=("Criterion grades given again", "Same grade"),
-            rows=tuple(
-                Row(
-                    f"criterion-{index}",
-                    agreement.label,
-                    (
-                        Measure(agreement.compared, unit="count"),
-                        Measure(agreement.agreed, unit="count", denominator=agreement.compared),
-                    ),
-                )
-                for index, agreement in enumerate(by_criterion, start=1)
-            ),
+            rows=_agreement_rows(by_criterion, key="criterion", unit="count"),
             chart="",
         ),
     )
