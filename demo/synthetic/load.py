@@ -38,10 +38,12 @@ from epep.accounts.models import User
 from epep.tenancy.context import authority_context
 from epep.tenancy.models import LocalAuthority, Membership, SchoolRoleEndorsement
 from epep.tenancy.roles import Role
+from funding.models import Category, PpLine, PpLineTarget
 from peps import scales
 from peps.models import AttainmentEntry, Pep, PepSection, Target, Transition
 from peps.sections import VARIANT_SECTION_KEYS
 from peps.variants import variant_for_year
+from quality.models import QaReview
 
 from .people import FIRST_NAMES, PLACES, SURNAMES
 from .sections import VERSIONS, section_texts
@@ -757,8 +759,87 @@ def _write_peps(
                 )
         w.write(PepSection, sections)
         w.write(AttainmentEntry, attainment)
-        w.write(Target, targets)
+        target_base = len(w.ids.get(Target, []))
+        w.write(Target, targets, keep_ids=True)
         w.write(Transition, transitions)
+        lines, links, reviews = _funding_and_quality(
+            plan, peps=peps, base=base, targets=targets, target_base=target_base, staff=staff
+        )
+        w.write(PpLine, lines, keep_ids=True)
+        w.write(PpLineTarget, links)
+        w.write(QaReview, reviews)
+
+
+def _funding_and_quality(plan: _Plan, *, peps, base, targets, target_base, staff):
+    """PP+ lines for the targets that carry a cost (approved once the PEP is finalised,
+    waiting otherwise), and QA: a completed review of every PEP finalised in the last
+    year, an assigned one for every PEP submitted now (the QA queue)."""
+    today = plan.today
+    line_base = len(plan.writer.ids.get(PpLine, []))
+    lines, links, reviews = [], [], []
+    categories = [c.value for c in Category]
+    for t, target in enumerate(targets):
+        cost = target["ppplus_cost_pence"]
+        pep = peps[target["pep"] - base]
+        if not cost:
+            continue
+        rng = random.Random(f"{plan.seed}:line:{target_base + t}")
+        officers = staff[pep["local_authority"]][Role.VS_OFFICER]
+        officer = officers[rng.randrange(len(officers))]
+        requested = pep["created_at"] + timedelta(days=15)
+        decided = pep["status"] == "finalised"
+        meeting = pep["meeting_date"] or requested.date()
+        lines.append(
+            {
+                "local_authority": pep["local_authority"],
+                "pep": target["pep"],
+                "child": pep["child"],
+                "school": pep["school"],
+                "financial_year": meeting.year if meeting.month >= 4 else meeting.year - 1,
+                "academic_year": pep["academic_year"],
+                "term": pep["term"],
+                "what": target["description"],
+                "provider": "School",
+                "category": categories[rng.randrange(len(categories))],
+                "amount_pence": cost,
+                "approved_pence": cost if decided else None,
+                "status": "approved" if decided else "requested",
+                "decided_by": officer if decided else None,
+                "decided_at": pep["finalised_at"] if decided else None,
+                "requested_by": pep["created_by"],
+                "requested_at": requested,
+            }
+        )
+        links.append(
+            {
+                "local_authority": pep["local_authority"],
+                "line": line_base + len(lines) - 1,
+                "target": target_base + t,
+            }
+        )
+    for position, pep in enumerate(peps):
+        recent = pep["finalised_at"] and pep["finalised_at"].date() > today - timedelta(days=365)
+        if not (recent or pep["status"] == "submitted"):
+            continue
+        rng = random.Random(f"{plan.seed}:qa:{base + position}")
+        officers = staff[pep["local_authority"]][Role.VS_OFFICER]
+        submitted = pep["submitted_at"]
+        done = pep["status"] != "submitted"
+        reviews.append(
+            {
+                "local_authority": pep["local_authority"],
+                "pep": base + position,
+                "submitted_at": submitted,
+                "officer": officers[rng.randrange(len(officers))],
+                "assigned_at": submitted + timedelta(hours=4),
+                "status": "completed" if done else "assigned",
+                "started_at": submitted + timedelta(days=1) if done else None,
+                "outcome": "approved" if done else "",
+                "summary": "A clear plan with SMART targets." if done else "",
+                "completed_at": submitted + timedelta(days=2) if done else None,
+            }
+        )
+    return lines, links, reviews
 
 
 def refresh_deadlines(*, today: date) -> int:

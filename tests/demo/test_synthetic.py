@@ -26,7 +26,9 @@ from demo.synthetic.load import Scale, refresh_deadlines, seed_synthetic
 from epep.accounts.models import User
 from epep.tenancy.context import all_authorities_context, authority_context
 from epep.tenancy.models import LocalAuthority, Membership, SchoolRoleEndorsement
+from funding.models import PpLine, PpLineTarget
 from peps.models import AttainmentEntry, Pep, PepSection, Target, Transition
+from quality.models import QaReview
 
 TODAY = date(2026, 12, 7)
 TINY = Scale("tiny", authorities=2, children=60, schools=12)
@@ -48,6 +50,9 @@ MODELS = (
     AttainmentEntry,
     Target,
     Transition,
+    PpLine,
+    PpLineTarget,
+    QaReview,
 )
 
 pytestmark = pytest.mark.django_db
