@@ -6,29 +6,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from funding.money import format_pounds
-from reports.figures import Measure, Section, Table
+from reports.figures import Measure, Section, Table, measure_text
 
 #: The height of one bar's band in a chart (label line, then the bar), in pixels.
 BAND = 44
 BAR = 18
-
-
-def measure_text(measure: Measure) -> str:
-    """ "3", "1 of 7 (14%)", "£250.50", "fewer than 5"."""
-    if measure.suppressed or measure.value is None:
-        return "fewer than 5" if measure.suppressed else "–"
-    if measure.unit == "pence":
-        return format_pounds(measure.value)
-    if measure.unit == "percent":
-        return f"{measure.value}%"
-    text = f"{measure.value:,}"
-    if measure.denominator is not None:
-        percent = measure.percent
-        text = f"{text} of {measure.denominator:,}"
-        if percent is not None:
-            text += f" ({percent}%)"
-    return text
 
 
 def _chart_value(measure: Measure) -> int:
@@ -115,7 +97,7 @@ def export_rows(section: Section):
             line: list = [row.label]
             for cell, share in zip(row.cells, shares, strict=False):
                 hidden = cell.suppressed or cell.value is None
-                line.append("fewer than 5" if cell.suppressed else ("" if hidden else cell.value))
+                line.append(measure_text(cell) if hidden else cell.value)
                 if share:
                     line += [
                         "" if cell.denominator is None else cell.denominator,

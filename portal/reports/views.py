@@ -13,6 +13,7 @@ import csv
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from children.stages import academic_year_start
@@ -20,6 +21,7 @@ from epep.audit.services import audit_record
 from epep.exports import attachment_header, csv_row, download_name, xlsx_bytes
 from epep.tenancy import clock
 from reports import permissions
+from reports.figures import measure_text
 from reports.filters import FIRST_YEAR, parse_filters
 from reports.registry import SECTION_TITLES, available_sections
 from reports.selectors.cohort import schools_of_authority, teams_of_authority
@@ -69,6 +71,36 @@ def _context(filters, form, query, **extra):
         "sections_nav": list(available_sections()),
         "section_titles": SECTION_TITLES,
         **extra,
+    }
+
+
+def home_summary(request) -> dict | None:
+    """The Virtual School's home: this academic year's compliance headlines (counted
+    today), each a link to the children behind it; None for anyone else."""
+    actor = getattr(request, "actor", None)
+    if not permissions.can_see_reports(actor):
+        return None
+    from reports.selectors.compliance import summary
+
+    filters, _errors = parse_filters(actor=actor, data={})
+    measures = summary(actor=actor, filters=filters)
+    children_url = reverse("portal:reports:children")
+    labels = {
+        "in_care": "Children in care",
+        "in_date": "With an in-date PEP",
+        "overdue": "PEPs overdue",
+        "qa_waiting": "Waiting for QA",
+    }
+    return {
+        "filters": filters,
+        "figures": [
+            {
+                "label": labels[key],
+                "text": measure_text(measure),
+                "href": f"{children_url}?{measure.drill}",
+            }
+            for key, measure in measures.items()
+        ],
     }
 
 

@@ -5,6 +5,7 @@ from epep.tenancy.selectors import endorsements_of_authority
 
 from ..access import roles_required
 from ..lists import render_child_list
+from ..reports.views import home_summary
 
 
 @roles_required(*AUTHORITY_WIDE_ROLES)
@@ -22,5 +23,5 @@ def home(request):
         template="portal/virtual_school/home.html",
         title="Children in care",
         searchable=True,
-        extra={"endorsements_waiting": waiting},
+        extra={"endorsements_waiting": waiting, "report_summary": home_summary(request)},
     )

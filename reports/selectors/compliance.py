@@ -111,15 +111,19 @@ def _qa_late_cutoff(census: date, turnaround: int) -> date:
     return day
 
 
-def dates_for(filters: ReportFilter) -> Dates:
-    """Three queries: the authority (its cadence and first-PEP limit), its calendar and
-    its QA policy."""
-    authority = LocalAuthority.objects.get(pk=filters.local_authority_id)
-    census = filters.census_date
+def _in_date_from(authority: LocalAuthority, census: date) -> date:
     if authority.review_cadence == LocalAuthority.ReviewCadence.SIX_MONTHLY:
-        in_date_from = _months_before(census, 6)
-    else:
-        in_date_from = _previous_term_start(census)
+        return _months_before(census, 6)
+    return _previous_term_start(census)
+
+
+def dates_for(filters: ReportFilter, *, authority: LocalAuthority | None = None) -> Dates:
+    """Four queries: the authority (its cadence and first-PEP limit; none when given),
+    its calendar (two) and its QA policy."""
+    if authority is None or authority.pk != filters.local_authority_id:
+        authority = LocalAuthority.objects.get(pk=filters.local_authority_id)
+    census = filters.census_date
+    in_date_from = _in_date_from(authority, census)
     terms, closures = calendar_for(local_authority=authority.pk)
     try:
         due_soon_until = add_school_days(census, DUE_SOON_SCHOOL_DAYS, terms, closures)
@@ -351,7 +355,7 @@ BREAKDOWN_MEASURES = (
 
 def section(*, actor, filters: ReportFilter) -> Section:
     """PEP compliance on the census date (module docstring)."""
-    dates = dates_for(filters)
+    dates = dates_for(filters, authority=actor.authorities[0])
     scope = _annotate(children_in_scope(actor=actor, filters=filters).order_by(), filters, dates)
     totals = scope.aggregate(**_counts(filters, dates, MEASURES))
 
@@ -569,21 +573,39 @@ def _breakdowns(scope, filters: ReportFilter, dates: Dates) -> list[Table]:
     ]
 
 
+#: The home page's headlines: the ones that need no calendar (one query in all).
 SUMMARY_MEASURES = (
     "compliance.in_care",
     "compliance.in_date",
     "compliance.overdue",
-    "compliance.due_soon",
     "compliance.qa_waiting",
-    "compliance.qa_late",
 )
 
 
 def summary(*, actor, filters: ReportFilter) -> dict[str, Measure]:
-    """The headline figures of the Virtual School's home, as the section defines them
-    (one aggregate query and :func:`dates_for`'s three)."""
-    dates = dates_for(filters)
-    scope = _annotate(children_in_scope(actor=actor, filters=filters).order_by(), filters, dates)
+    """The headline figures of the Virtual School's home, as the section defines them: one
+    aggregate query (the authority comes with the actor; these need no calendar)."""
+    authority = actor.authorities[0]
+    census = filters.census_date
+    dates = Dates(
+        census=census,
+        in_date_from=_in_date_from(authority, census),
+        due_soon_until=census,
+        qa_late_on_or_before=census,
+        turnaround=0,
+        first_pep_limit="",
+        cadence=authority.review_cadence,
+    )
+    scope = (
+        children_in_scope(actor=actor, filters=filters)
+        .order_by()
+        .annotate(
+            oldest_overdue_due=_overdue_since(dates),
+            f_in_care=ExpressionWrapper(in_care_on_census(dates), output_field=BooleanField()),
+            f_in_date=ExpressionWrapper(has_in_date_pep(dates), output_field=BooleanField()),
+            f_qa_waiting=ExpressionWrapper(qa_waiting(), output_field=BooleanField()),
+        )
+    )
     totals = scope.aggregate(**_counts(filters, dates, SUMMARY_MEASURES))
     measures = {}
     for key in SUMMARY_MEASURES:

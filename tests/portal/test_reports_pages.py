@@ -161,3 +161,17 @@ def test_the_dashboard_queries_do_not_grow_with_children(head, world):
             )
             EnrolmentFactory(child=child, school=world.school_a)
     assert count() == before
+
+
+def test_the_virtual_school_home_leads_with_the_compliance_summary(head, world):
+    html = head.get("/virtual-school/").content.decode()
+    summary = html.split('data-testid="report-summary"')[1].split("</section>")[0]
+    # Whole year 2026/27 counted today (7 December 2026): in date 1 of 7.
+    assert "With an in-date PEP" in summary and "1 of 7 (14%)" in summary
+    assert 'href="/virtual-school/reports/"' in summary
+    assert 'href="#children"' in summary and 'id="children"' in html
+
+
+def test_the_la_administrators_home_has_no_summary(client, world, compliance_world):  # noqa: F811
+    client.force_login(world.a.users[Role.LA_ADMIN])
+    assert 'data-testid="report-summary"' not in client.get("/virtual-school/").content.decode()
