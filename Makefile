@@ -11,11 +11,12 @@
 #   SKIP_LINT=1                         `make test` without its ruff checks (CI runs them)
 #   UPGRADE                             `make lock` moves these packages on ('all': all)
 #   PYTHON                              a Python >= 3.12 to build .venv with
+#   SCALE (authority) SEED (1)          `make bench`'s synthetic dataset (authority|national)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .PHONY: help venv lock system-deps run test lint format services-start services-stop \
-	services-status clean
+	services-status clean bench
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -35,6 +36,9 @@ run: ## Migrate, seed demo data, start Celery and the web server (127.0.0.1:8000
 
 test: ## ruff check + format --check, then the test suite (PYTEST_ARGS='...')
 	@bash scripts/test.sh
+
+bench: ## Build or reuse the synthetic dataset (SCALE=authority|national) and measure
+	@SCALE=$(or $(SCALE),authority) SEED=$(or $(SEED),1) bash scripts/bench.sh
 
 lint: venv ## ruff check + ruff format --check
 	.venv/bin/ruff check .

@@ -69,7 +69,11 @@ def migrate(name: str) -> None:
 
 def marker(name: str) -> dict | None:
     """What the database holds: {scale, seed, digest, counts, details}, or None."""
-    _app, owner = urls(name)
+    return marker_at(urls(name)[1])
+
+
+def marker_at(owner: str) -> dict | None:
+    """``marker`` of the database at the owner's URL ``owner``."""
     try:
         with psycopg.connect(owner) as conn:
             row = conn.execute(

@@ -1,0 +1,1 @@
+"""`make bench`: measurements against the synthetic dataset (``python -m demo.bench``)."""
