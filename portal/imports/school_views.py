@@ -57,6 +57,15 @@ class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
 
 
+def _form_with_error(message: str) -> SchoolDataForm:
+    """A new upload form with ``message`` beside the file field (and in the summary)."""
+    form = SchoolDataForm(data={})
+    form.is_valid()
+    form.errors.clear()
+    form.add_error("file", message)
+    return form
+
+
 def _upload_page(request, form, plan: SchoolDataPlan | None = None, status: int = 200):
     return render(
         request,
@@ -66,12 +75,11 @@ def _upload_page(request, form, plan: SchoolDataPlan | None = None, status: int 
     )
 
 
-def _refused(form, plan: SchoolDataPlan) -> None:
+def _refusal(plan: SchoolDataPlan) -> str:
     count = len(plan.problems)
-    form.add_error(
-        "file" if "file" in form.fields else None,
+    return (
         f"The file has {count} problem{'s' if count != 1 else ''}: nothing has been changed. "
-        "Correct the rows listed below and upload it again",
+        "Correct the rows listed below and upload it again"
     )
 
 
@@ -108,7 +116,7 @@ def school_data_upload(request):
     data = form.cleaned_data["file"]
     plan = school_data_preview(actor=request.actor, data=data)
     if not plan.ok:
-        _refused(form, plan)
+        form.add_error("file", _refusal(plan))
         return _upload_page(request, form, plan)
     token = signing.dumps(
         {"data": data.decode("latin-1"), "versions": plan.versions()}, salt=SALT, compress=True
@@ -129,14 +137,13 @@ def school_data_upload(request):
 @require_POST
 def school_data_confirm(request):
     """Write what the preview showed, all or nothing."""
-    form = SchoolDataForm()
     confirm = ConfirmForm(request.POST)
     try:
         if not confirm.is_valid():
             raise signing.BadSignature
         payload = signing.loads(confirm.cleaned_data["token"], salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
-        form.add_error("file", "This preview has expired: upload the file again")
+        form = _form_with_error("This preview has expired: upload the file again")
         return _upload_page(request, form)
     plan = school_data_apply(
         actor=request.actor,
@@ -144,8 +151,7 @@ def school_data_confirm(request):
         versions=payload["versions"],
     )
     if not plan.applied:
-        _refused(form, plan)
-        return _upload_page(request, form, plan)
+        return _upload_page(request, _form_with_error(_refusal(plan)), plan)
     count = len(plan.changes)
     messages.success(
         request, f"Attendance and attainment saved for {count} child{'ren' if count != 1 else ''}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from epep.audit.models import AuditEvent
 from epep.tenancy.actor import acting_as
@@ -227,3 +229,55 @@ def test_a_file_without_attendance_or_subject_columns_is_refused(world, clock_at
         world.a.users[Role.DESIGNATED_TEACHER], Role.DESIGNATED_TEACHER, "Name,UPN\nA,B\n", False
     )
     assert [(p.row, p.message[:20]) for p in plan.problems] == [(1, "The file has neither")]
+
+
+# --- The pages ---------------------------------------------------------------------------
+
+
+def test_pages_upload_preview_confirm(client, world, clock_at):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    clock_at(TODAY)
+    pep = start_pep(world, world.a.child, world.a)
+    client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
+    home = client.get("/designated-teacher/").content.decode()
+    assert 'href="/data/school-data/"' in home and "children.csv" not in home
+    text = HEADER + f"{world.a.child.upn},120,114,1,I:6,English,5,6\n"
+    upload_file = SimpleUploadedFile("attendance.csv", text.encode(), content_type="text/csv")
+    preview = client.post("/data/school-data/", {"file": upload_file})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Check the changes – ePEP" in page
+    assert "95.0%" in page and "I: 6" in page and "English: Grade 5, Grade 6" in page
+    assert education(pep).version == 0  # the preview writes nothing
+    token = preview.context["confirm_form"].initial["token"]
+    done = client.post("/data/school-data/confirm/", {"token": token})
+    assert done.status_code == 302
+    assert education(pep).data["attendance_percent"] == "95.0"
+
+
+def test_page_lists_every_problem_beside_the_field_and_in_the_summary(client, world, clock_at):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    clock_at(TODAY)
+    start_pep(world, world.a.child, world.a)
+    client.force_login(world.a.users[Role.DESIGNATED_TEACHER])
+    text = HEADER + f"{world.a.child.upn},120,110,0,H:2\n{world.b.child.upn},120,110\n"
+    response = client.post(
+        "/data/school-data/", {"file": SimpleUploadedFile("a.csv", text.encode())}
+    )
+    page = response.content.decode()
+    assert "Error: Upload attendance and attainment – ePEP" in page
+    assert "govuk-error-summary" in page and 'id="id_file-error"' in page
+    assert "The file has 2 problems: nothing has been changed" in page
+    assert "H (holiday authorised) is no longer used" in page
+    assert escape(NOT_ON_LIST.format(upn=world.b.child.upn)) in page
+    empty = client.post("/data/school-data/", {})
+    assert "Select a CSV file" in empty.content.decode()
+    forged = client.post("/data/school-data/confirm/", {"token": "x"})
+    assert "This preview has expired" in forged.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.LA_ADMIN, Role.SOCIAL_WORKER, Role.SCHOOL_STAFF])
+def test_other_roles_cannot_reach_the_upload(client, world, role):
+    client.force_login(world.a.users[role])
+    assert client.get("/data/school-data/").status_code == 404
