@@ -14,6 +14,7 @@ QUERY_BUDGET = 15
 PDF_RATIO, PDF_SECONDS = 1.5, 1.0
 SWEEP_SECONDS, REPEAT_SHARE = 60, 0.1
 RLS_RATIO = 1.2
+LOAD_RATIO = 3
 
 
 def main() -> int:
@@ -54,6 +55,29 @@ def main() -> int:
         pages, who = measure.queries(day)
         results["pages"] = pages
         results["queries_measured_with"] = who
+    if wanted("load"):
+        from demo.bench import load
+
+        plan = measure.page_plan(day)
+        targets = {"bare": (plan["child page"][1].user, "/bench/bare/")}
+        targets.update({name: (large.user, url) for name, (_s, large, _u, url) in plan.items()})
+        measured, web_mb = load.run(
+            targets,
+            users=int(os.environ.get("BENCH_USERS", "50")),
+            seconds=float(os.environ.get("BENCH_SECONDS", "10")),
+            workers=int(os.environ.get("BENCH_WORKERS", "2")),
+        )
+        results["bare"] = {k: measured["bare"][k] for k in ("p50_ms", "p95_ms")}
+        bare_p95 = measured["bare"]["p95_ms"] or 0
+        for name, m in measured.items():
+            if name == "bare":
+                continue
+            page = results.setdefault("pages", {}).setdefault(name, {})
+            page.update({k: m[k] for k in ("p50_ms", "p95_ms", "errors")})
+            page["ratio_p95"] = (
+                round(m["p95_ms"] / bare_p95, 2) if m["p95_ms"] and bare_p95 else None
+            )
+        results["memory_mb"] = {"web": web_mb}
     if wanted("sweep"):
         results["sweep"] = measure.sweep(day)
         results["sweep"]["first_load_seconds"] = held["details"].get("refresh_seconds")
@@ -90,7 +114,22 @@ def _largest_authority() -> int:
 
 def _print_table(results: dict) -> None:
     rows: list[tuple[str, str, str, bool]] = []
+    if "bare" in results:
+        bare = results["bare"]
+        rows.append(("load: bare", f"p50 {bare['p50_ms']} ms, p95 {bare['p95_ms']} ms", "", True))
     for page, m in results.get("pages", {}).items():
+        if "ratio_p95" in m:
+            rows.append(
+                (
+                    f"load: {page}",
+                    f"p95 {m['p95_ms']} ms = {m['ratio_p95']} x bare, {m['errors']} errors",
+                    f"<= {LOAD_RATIO} x bare, 0 errors",
+                    m["ratio_p95"] is not None and m["ratio_p95"] <= LOAD_RATIO and not m["errors"],
+                )
+            )
+    for page, m in results.get("pages", {}).items():
+        if "queries_small" not in m:
+            continue
         small, large = m["queries_small"], m["queries_large"]
         rows.append(
             (

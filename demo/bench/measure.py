@@ -120,8 +120,8 @@ def _count(client: Client, url: str) -> int:
     return len(captured.captured_queries)
 
 
-def queries(day) -> tuple[dict, dict]:
-    """{page: {queries_small, queries_large}}, and who was measured."""
+def page_plan(day) -> dict[str, tuple[Who, Who, str, str]]:
+    """The pages measured: name -> (user with few children, user with many, their URLs)."""
     sw_small, sw_large = _social_worker(5, day), _social_worker(500, day)
     vs_small, vs_large = _authority_officers(day)
     dt_small, dt_large = _teachers(day)
@@ -157,6 +157,12 @@ def queries(day) -> tuple[dict, dict]:
             "/designated-teacher/",
         ),
     }
+    return pages
+
+
+def queries(day) -> tuple[dict, dict]:
+    """{page: {queries_small, queries_large}}, and who was measured."""
+    pages = page_plan(day)
     out, who = {}, {}
     for name, (small, large, small_url, large_url) in pages.items():
         counts = []
