@@ -358,6 +358,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Schools from Get Information About Schools (imports.gias): nightly at 01:30 from the file
+# a scheduled download leaves at EPEP_GIAS_FILE (the DfE's edubasealldata CSV as
+# published); off unless that is set.
+EPEP_GIAS_FILE = env.str("EPEP_GIAS_FILE", default="")
+if EPEP_GIAS_FILE:
+    CELERY_BEAT_SCHEDULE["import-gias-nightly"] = {
+        "task": "imports.tasks.import_gias_nightly",
+        "schedule": crontab(hour=1, minute=30),
+    }
+
 # django-guardian: object grants live on direct-foreign-key tables (children.ChildAccessGrant);
 # no anonymous user row.
 GUARDIAN_ANONYMOUS_USER_NAME = None
