@@ -160,6 +160,12 @@ def _upn(rng: random.Random, la_code: str, serial: int) -> str:
     return upn_check_letter(first12) + first12
 
 
+def _allocation(ours: dict, staff: dict, role: Role, start, end, rng) -> dict:
+    pool = staff[role]
+    worker = pool[rng.randrange(len(pool))]
+    return {**ours, "worker": worker, "kind": role.value, "start_date": start, "end_date": end}
+
+
 def _split(start: date, end: date, parts: int, rng: random.Random) -> list[date]:
     """``parts`` start dates: ``start`` then sorted days strictly inside (start, end)."""
     span = (end - start).days
@@ -317,7 +323,6 @@ def seed_synthetic(*, scale: Scale, seed: int, today: date, dry: bool = False) -
     serial = 0
     enrolment_of: list[list[tuple[date, date | None, int]]] = []
     for la, (code, size) in enumerate(zip(codes, sizes, strict=True)):
-        sw = staff[la][Role.SOCIAL_WORKER]
         for _ in range(size):
             serial += 1
             child = len(children)
@@ -425,41 +430,20 @@ def seed_synthetic(*, scale: Scale, seed: int, today: date, dry: bool = False) -
                     carer = plan._user("carer", code, len(placements))
                     plan._member(carer, Role.CARER, la)
                     carer_links.append((len(placements) - 1, carer))
+
             # Allocations: social workers change; one IRO; a personal adviser from 16.
-            for k, start in enumerate(starts := _split(entered, today, rng.choice((1, 2, 3)), rng)):
+            ours = {"local_authority": la, "child": child}
+            starts = _split(entered, today, rng.choice((1, 2, 3)), rng)
+            for k, start in enumerate(starts):
                 end = starts[k + 1] if k + 1 < len(starts) else None
                 allocations.append(
-                    {
-                        "local_authority": la,
-                        "child": child,
-                        "worker": sw[rng.randrange(len(sw))],
-                        "kind": Role.SOCIAL_WORKER.value,
-                        "start_date": start,
-                        "end_date": end,
-                    }
+                    _allocation(ours, staff[la], Role.SOCIAL_WORKER, start, end, rng)
                 )
-            iros = staff[la][Role.IRO]
-            allocations.append(
-                {
-                    "local_authority": la,
-                    "child": child,
-                    "worker": iros[rng.randrange(len(iros))],
-                    "kind": Role.IRO.value,
-                    "start_date": entered,
-                    "end_date": None,
-                }
-            )
+            allocations.append(_allocation(ours, staff[la], Role.IRO, entered, None, rng))
             if nc_year >= 11:
-                pas = staff[la][Role.PERSONAL_ADVISER]
+                start = max(entered, today - timedelta(days=200))
                 allocations.append(
-                    {
-                        "local_authority": la,
-                        "child": child,
-                        "worker": pas[rng.randrange(len(pas))],
-                        "kind": Role.PERSONAL_ADVISER.value,
-                        "start_date": max(entered, today - timedelta(days=200)),
-                        "end_date": None,
-                    }
+                    _allocation(ours, staff[la], Role.PERSONAL_ADVISER, start, None, rng)
                 )
             if nc_year >= 8 and rng.random() < 0.08:
                 young = plan._user("young-person", code, child)
