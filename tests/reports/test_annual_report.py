@@ -175,3 +175,86 @@ def test_the_file_is_named_by_the_authority_and_year(world, clock_at):
     assert pdf.annual_filename("annual-report", filters, code="886") == (
         "annual-report-886-2026-27-2026-12-10.pdf"
     )
+
+
+# --- The pages ------------------------------------------------------------------------------
+
+BASE = "/virtual-school/reports/annual/"
+
+
+@pytest.fixture
+def head(client, world, clock_at):
+    clock_at(DAY)
+    client.force_login(world.a.users[Role.VS_HEAD])
+    return client
+
+
+def test_the_annual_page_lists_the_commentary_and_the_downloads(head, world):
+    _save(world, text="Outcomes improved.")
+    response = head.get(BASE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Annual report – ePEP</title>" in html
+    assert "Annual report 2026/27" in html and "Outcomes improved." in html
+    assert f"{BASE}2026/report.pdf" in html and f"{BASE}2026/evidence.pdf" in html
+    assert f"{BASE}2026/commentary/outcomes/" in html
+
+
+def test_a_bad_year_is_named_beside_the_field(head):
+    response = head.get(BASE, {"year": "1999"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count("Enter an academic year like 2026/27, from 2000/01 to this year.") == 2
+    assert head.get(f"{BASE}2099/report.pdf").status_code == 404
+
+
+def test_the_head_saves_a_commentary_and_a_stale_save_changes_nothing(head, world):
+    url = f"{BASE}2026/commentary/quality/"
+    form = head.get(url)
+    assert form.status_code == 200
+    assert "<title>Commentary: PEP quality – ePEP</title>" in form.content.decode()
+    saved = head.post(url, {"text": "Quality rose.", "version": "0"})
+    assert saved.status_code == 302 and saved["Location"] == f"{BASE}?year=2026"
+    stale = head.post(url, {"text": "Mine.", "version": "0"})
+    html = stale.content.decode()
+    assert stale.status_code == 400
+    assert "<title>Error: Commentary: PEP quality – ePEP</title>" in html
+    assert html.count("changed this commentary on 10 December 2026 at 12:00") == 2
+    assert 'data-testid="theirs"' in html and "Quality rose." in html
+    assert ">Mine.</textarea>" in html and 'name="version" value="1"' in html
+    with acting_as(world.a.users[Role.VS_HEAD], Role.VS_HEAD) as actor:
+        assert commentaries_for(actor=actor, academic_year=2026)["quality"].text == "Quality rose."
+    assert head.post(url, {"text": "Mine.", "version": "1"}).status_code == 302
+
+
+def test_an_officer_reads_but_cannot_change_the_commentary(client, world, clock_at):
+    clock_at(DAY)
+    client.force_login(world.a.users[Role.VS_OFFICER])
+    html = client.get(BASE).content.decode()
+    assert "Only the Virtual School Head can change the commentary." in html
+    assert "/commentary/" not in html
+    url = f"{BASE}2026/commentary/quality/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "x", "version": "0"}).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.SOCIAL_WORKER, Role.DESIGNATED_TEACHER, Role.CARER])
+def test_people_outside_the_virtual_school_get_404(client, world, clock_at, role):
+    clock_at(DAY)
+    client.force_login(world.a.users[role])
+    assert client.get(BASE).status_code == 404
+    assert client.get(f"{BASE}2026/report.pdf").status_code == 404
+
+
+def test_the_pdf_downloads_are_named_and_audited(head, world):
+    response = head.get(f"{BASE}2026/evidence.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ofsted-evidence-886-2026-27-2026-12-10.pdf"'
+    )
+    assert response.content.startswith(b"%PDF-")
+    with acting_as(world.a.users[Role.VS_HEAD], Role.VS_HEAD):
+        assert AuditEvent.objects.filter(
+            object_type="reports.annual", action="export_report"
+        ).exists()
