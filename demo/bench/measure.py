@@ -99,7 +99,9 @@ def _teachers(day) -> tuple[Who, Who]:
 def _a_child_and_pep(who: Who, day) -> tuple[str, str]:
     with all_authorities_context():
         child_id = (
-            Allocation.objects.filter(current_on(day), worker=who.user, kind=who.role)
+            Allocation.objects.filter(
+                current_on(day), worker=who.user, kind=who.role, child__peps__isnull=False
+            )
             .order_by("child_id")
             .values_list("child_id", flat=True)
             .first()
