@@ -181,8 +181,9 @@ def queries(day) -> tuple[dict, dict]:
     return out, who
 
 
-def sweep(day) -> dict:
-    """Every child's deadlines worked out again (forced), then the weekly refresh with
+def sweep(day, *, force: bool = True) -> dict:
+    """Every child's deadlines worked out again (``force``; otherwise left to the caller,
+    who has the figure of the first refresh after loading), then the weekly refresh with
     nothing changed, then the nightly one (only what the passing of time can change)."""
     from deadlines.services import deadlines_refresh, deadlines_refresh_all
 
@@ -194,7 +195,8 @@ def sweep(day) -> dict:
             groups.setdefault(la_id, []).append(pk)
     started = time.monotonic()
     for la_id, ids in sorted(groups.items()):
-        deadlines_refresh(child_ids=ids, local_authority_id=la_id, today=day, force=True)
+        if force:
+            deadlines_refresh(child_ids=ids, local_authority_id=la_id, today=day, force=True)
     forced = time.monotonic() - started
     started = time.monotonic()
     covered = sum(deadlines_refresh_all(local_authority_id=la, today=day) for la in groups)
@@ -205,7 +207,7 @@ def sweep(day) -> dict:
     nightly = time.monotonic() - started
     return {
         "children": covered,
-        "seconds": round(forced, 2),
+        "seconds": round(forced, 2) if force else None,
         "repeat_seconds": round(repeat, 2),
         "nightly_seconds": round(nightly, 2),
     }
