@@ -143,7 +143,7 @@ def _print_table(results: dict) -> None:
                 small <= QUERY_BUDGET and small == large,
             )
         )
-    if sweep := results.get("sweep"):
+    if (sweep := results.get("sweep")) and sweep.get("seconds") is not None:
         rows.append(
             (
                 f"sweep: {sweep['children']} children",
