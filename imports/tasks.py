@@ -10,7 +10,7 @@ from epep.tenancy.jobs import authority_task
 from epep.tenancy.models import LocalAuthority
 
 from .ssda903 import progress, uploads
-from .ssda903.services import StaleImport, ssda903_import
+from .ssda903.services import StaleImport, ssda903_import_files
 
 
 @authority_task(
@@ -39,12 +39,10 @@ def ssda903_import_task(
     user = User.objects.get(pk=user_id)
     try:
         with acting_as(user, role) as actor:
-            result = ssda903_import(
+            result = ssda903_import_files(
                 actor=actor,
                 local_authority=authority,
-                header=data["header"],
-                episodes=data["episodes"],
-                uasc=data.get("uasc"),
+                files=data,
                 expected_fingerprint=fingerprint,
                 progress=progress.reporter(job_id),
             )

@@ -222,6 +222,21 @@ def ssda903_import(
     return result
 
 
+def ssda903_import_files(
+    *, actor: Actor | None, local_authority: LocalAuthority, files: dict, **options
+) -> ImportResult:
+    """:func:`ssda903_import` of ``files`` (``{"header": bytes, "episodes": bytes,
+    "uasc": bytes}``, the UASC file optional)."""
+    return ssda903_import(
+        actor=actor,
+        local_authority=local_authority,
+        header=files["header"],
+        episodes=files["episodes"],
+        uasc=files.get("uasc"),
+        **options,
+    )
+
+
 def _count(result: ImportResult, plans: list[ChildPlan]) -> None:
     for plan in plans:
         if plan.is_new:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from children.identifiers import _upn_error
+from django.core.exceptions import ValidationError
+
+from children.identifiers import validate_upn
 
 from . import codes
 from .problems import WARNING, Problem
@@ -139,10 +141,12 @@ def _upn(rows: _Rows) -> str:
     value = rows.text("UPN").upper()
     if not value or value in codes.NO_UPN:
         return ""
-    error = _upn_error(value)
-    if error is None:
+    try:
+        validate_upn(value)
+    except ValidationError as error:
+        reason = error.messages[0]
+    else:
         return value
-    reason = error.messages[0]
     rows.warn("UPN", f"The UPN {value} is not valid: {reason} The child is imported without it.")
     return ""
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from imports.permissions import can_import_ssda903
 from imports.ssda903 import progress, uploads
-from imports.ssda903.services import ImportResult, StaleImport, ssda903_import
+from imports.ssda903.services import ImportResult, StaleImport, ssda903_import_files
 from imports.tasks import ssda903_import_task
 
 SALT = "portal.imports.ssda903"
@@ -106,14 +106,7 @@ def _token(request, authority, stored: dict, result: ImportResult) -> str:
 
 
 def _check(actor, authority, files: dict, **options) -> ImportResult:
-    return ssda903_import(
-        actor=actor,
-        local_authority=authority,
-        header=files["header"],
-        episodes=files["episodes"],
-        uasc=files.get("uasc"),
-        **options,
-    )
+    return ssda903_import_files(actor=actor, local_authority=authority, files=files, **options)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from epep.tenancy.context import authority_context
 from imports.selectors import authority_by_code
 from imports.ssda903.problems import Problem
-from imports.ssda903.services import ImportResult, ssda903_import
+from imports.ssda903.services import ImportResult, ssda903_import_files
 
 
 class Command(BaseCommand):
@@ -47,13 +47,8 @@ class Command(BaseCommand):
             self._finish(ImportResult(dry_run=dry_run, errors=missing), as_json)
             return
         with authority_context(local_authority_ids=[authority.pk]):
-            result = ssda903_import(
-                actor=None,
-                local_authority=authority,
-                header=files["header"],
-                episodes=files["episodes"],
-                uasc=files.get("uasc"),
-                dry_run=dry_run,
+            result = ssda903_import_files(
+                actor=None, local_authority=authority, files=files, dry_run=dry_run
             )
         self._finish(result, as_json)
 
