@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from epep.accounts.models import User
 from epep.tenancy.actor import acting_as
@@ -50,4 +51,6 @@ def ssda903_import_task(
         progress.job_update(job_id, state="stale", message=str(error))
         return "stale"
     progress.job_update(job_id, state="done", result=result.as_json())
+    for name in files.values():
+        transaction.on_commit(lambda name=name: uploads.discard(name))
     return "done"
