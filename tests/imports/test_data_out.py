@@ -105,3 +105,13 @@ def test_queries_do_not_grow_with_the_number_of_children(client, world, clock_at
         with acting_as(world.a.users[Role.VS_OFFICER], Role.VS_OFFICER) as actor:
             pep_start(actor=actor, child=child)
     assert count() == before
+
+
+def test_home_links_follow_the_permissions(client, world, clock_at):
+    clock_at(TODAY)
+    client.force_login(world.a.users[Role.VS_HEAD])
+    page = client.get("/virtual-school/").content.decode()
+    assert 'href="/data/children.csv"' in page and 'href="/data/school-data/"' in page
+    client.force_login(world.a.users[Role.LA_ADMIN])
+    page = client.get("/virtual-school/").content.decode()
+    assert 'href="/data/children.csv"' in page and 'href="/data/school-data/"' not in page
