@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from epep.accounts.models import User
 from epep.tenancy.actor import acting_as
-from epep.tenancy.jobs import authority_task
+from epep.tenancy.jobs import authority_task, every_authority_task
 from epep.tenancy.models import LocalAuthority
 
+from .gias import gias_import
 from .ssda903 import progress, uploads
 from .ssda903.services import StaleImport, ssda903_import_files
 
@@ -54,3 +58,22 @@ def ssda903_import_task(
     for name in files.values():
         transaction.on_commit(lambda name=name: uploads.discard(name))
     return "done"
+
+
+@every_authority_task(
+    name="imports.tasks.import_gias_nightly",
+    dont_autoretry_for=(FileNotFoundError, IsADirectoryError),
+    max_retries=2,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def import_gias_nightly(path: str = "") -> dict:
+    """The schools list from the GIAS download at ``path`` or ``settings.EPEP_GIAS_FILE``
+    (``imports.gias``; the beat entry exists only when the setting is set). Safe to run
+    again: an unchanged file changes nothing. Returns the counts."""
+    name = path or settings.EPEP_GIAS_FILE
+    if not name:
+        return {}
+    file = Path(name)
+    result = gias_import(data=file.read_bytes(), file_name=file.name)
+    return {**result.counts(), "applied": result.applied}

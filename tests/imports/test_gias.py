@@ -200,3 +200,17 @@ def test_no_query_per_row(world, clock_at):
     assert (result.created, result.updated) == (295, 5)
     # one bulk insert and one bulk update more, whatever the number of rows
     assert len(large) <= len(small) + 1
+
+
+def test_nightly_task_reads_the_file_named_in_the_settings(world, clock_at, tmp_path, settings):
+    from imports import tasks
+
+    clock_at(TODAY)
+    assert "import-gias-nightly" not in settings.CELERY_BEAT_SCHEDULE  # off unless set
+    settings.EPEP_GIAS_FILE = ""
+    assert tasks.import_gias_nightly.run() == {}
+    path = tmp_path / "edubasealldata.csv"
+    path.write_bytes(gias_file(gias_row("140050", "Nightly School")))
+    settings.EPEP_GIAS_FILE = str(path)
+    assert tasks.import_gias_nightly.run()["created"] == 1
+    assert tasks.import_gias_nightly.run()["unchanged"] == 1  # safe to run again
