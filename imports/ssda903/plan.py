@@ -135,9 +135,12 @@ def periods_of(record: ChildRecord) -> list[tuple[Period, list]]:
     for episode in record.episodes:
         if current is None or episode.rne == codes.STARTS_CARE:
             if current is not None and current[0].end is None:
-                # A new period began while the last was open: it ended, reason unknown.
+                # A new period began while the last was open: it ended, reason unknown
+                # (one that began the same day lasted no day and is not kept).
                 current[0].end = episode.decom
                 current[0].reason = UNKNOWN_END
+                if current[0].start >= episode.decom:
+                    periods.pop()
             current = (Period(episode.decom, episode.rne == codes.STARTS_CARE), [])
             periods.append(current)
         current[1].append(episode)

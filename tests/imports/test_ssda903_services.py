@@ -210,3 +210,17 @@ def test_a_hand_recorded_child_is_taken_over_from_the_first_episode_in_the_file(
             .order_by("start_date")
             .values_list("start_date", "end_date", "ssda903_place")
         ) == [(date(2024, 1, 10), date(2025, 6, 1), "U4"), (date(2025, 6, 1), None, "K2")]
+
+
+def test_a_period_of_care_that_lasted_no_day_is_not_kept():
+    from imports.ssda903.plan import periods_of
+    from imports.ssda903.validate import ChildRecord, Episode
+
+    def episode(row, rne, dec=None, rec=""):
+        day = date(2025, 4, 1)
+        return Episode(row, day, dec, rne, "C2", "N1", "U4", "PR1", rec, "", "", "", "")
+
+    record = ChildRecord("Z1", 2, "male", date(2012, 1, 1), "")
+    record.episodes = [episode(2, "S", date(2025, 4, 1), "X1"), episode(3, "S")]
+    ((period, episodes),) = periods_of(record)
+    assert (period.start, period.end, [e.row for e in episodes]) == (date(2025, 4, 1), None, [3])
