@@ -152,3 +152,17 @@ def test_a_large_extract_runs_in_the_background_with_a_progress_page(
     assert tasks.ssda903_import_task(*args, **kwargs) == "done"
     client.force_login(importing.a.users[Role.VS_HEAD])
     assert client.get(job_url).status_code == 404
+
+
+def test_a_background_import_refused_as_stale_says_so(client, importing):
+    from imports.ssda903 import progress
+
+    officer = importing.a.users[Role.VS_OFFICER]
+    job_id = "ab" * 16
+    progress.job_start(job_id, user_id=officer.pk, local_authority_id=importing.a.la.pk)
+    progress.job_update(job_id, state="stale", message="The records changed since the preview.")
+    client.force_login(officer)
+    text = client.get(f"/data/ssda903/jobs/{job_id}/").content.decode()
+    assert "There is a problem" in text and "The records changed since the preview." in text
+    assert client.get("/data/ssda903/jobs/not-a-job/").status_code == 404
+    assert client.get(f"/data/ssda903/jobs/{'cd' * 16}/").status_code == 404
