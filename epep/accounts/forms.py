@@ -58,6 +58,7 @@ class YoungPersonAccountForm(SetPasswordForm):
     must be long where their authority's rule asks for it (``long_password``); an
     invitation sent to their carer (``helped``) asks for the child's own address."""
 
+    field_order = ["email", "full_name", "password1", "password2"]
     email = forms.EmailField(
         label="Email address",
         required=False,
