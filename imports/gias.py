@@ -11,10 +11,12 @@ nightly task (``imports.tasks.import_gias_nightly``, on when ``EPEP_GIAS_FILE`` 
 
 A row that cannot be read (a URN that is not 6 digits, a date that is not a date, a phase
 or type not in the mapping below, a blank name) is a *problem*: reported with its row
-number as a spreadsheet shows it (the column names are row 1) and skipped, and the
-rest of the file is applied (a national list of 22,000 rows must not stop on one odd
-row every night); ``strict=True`` writes nothing when there is any problem. A missing
-column stops the import. Reads in bulk (one query for every school), writes with
+number as a spreadsheet shows it (the column names are row 1), with every other
+problem. Like every import here, one problem means nothing is written (``strict``, the
+default): a nightly run that meets one logs the problems and changes nothing until the
+next download. ``strict=False`` (the command's ``--skip-bad-rows``, for a person who
+has read the problems) skips those rows and applies the rest. A missing column always
+stops the import. Reads in bulk (one query for every school), writes with
 ``bulk_create``/``bulk_update``: no query per row.
 
 Mapping (GIAS name → ePEP):
@@ -294,7 +296,7 @@ def gias_read(text: str) -> tuple[dict[str, tuple[int, dict]], int, list[GiasPro
     return schools, skipped, problems
 
 
-def gias_import(*, data: bytes, strict: bool = False, file_name: str = "") -> GiasResult:
+def gias_import(*, data: bytes, strict: bool = True, file_name: str = "") -> GiasResult:
     """Apply a GIAS download (its bytes) to the schools list, in one transaction in the
     all-authorities system context (it reads which schools children attend, and records
     one summary audit event in each authority). See the module's docstring."""

@@ -7,7 +7,8 @@ import csv
 import io
 from datetime import date
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -142,7 +143,7 @@ def test_closed_school_children_attend_is_kept_and_reported(world, clock_at):
     assert world.school_b.urn not in {s.urn for s in result.attended}
 
 
-def test_bad_rows_are_reported_by_spreadsheet_row_and_skipped(world, clock_at):
+def test_bad_rows_are_reported_by_spreadsheet_row_and_skipped_only_when_asked(world, clock_at):
     clock_at(TODAY)
     data = gias_file(
         gias_row("140020", "Good School"),
@@ -150,7 +151,7 @@ def test_bad_rows_are_reported_by_spreadsheet_row_and_skipped(world, clock_at):
         gias_row("140022", "Bad Date School", OpenDate="31-02-2011"),
         gias_row("140023", "Odd Type", **{"TypeOfEstablishment (name)": "Moon base"}),
     )
-    result = gias_import(data=data)
+    result = gias_import(data=data, strict=False)
     found = {(p.row, p.column) for p in result.problems}
     assert found == {
         (3, "URN"),
@@ -162,11 +163,21 @@ def test_bad_rows_are_reported_by_spreadsheet_row_and_skipped(world, clock_at):
     assert "140020" in schools() and "140022" not in schools()
 
 
-def test_strict_writes_nothing_and_missing_column_stops(world, clock_at):
+def test_one_bad_row_writes_nothing_by_default_and_missing_column_stops(world, clock_at, tmp_path):
     clock_at(TODAY)
     data = gias_file(gias_row("140030", "Fine School"), gias_row("x", "Bad"))
-    result = gias_import(data=data, strict=True)
+    result = gias_import(data=data)
     assert not result.applied and "140030" not in schools()
+    assert [(p.row, p.column) for p in result.problems] == [(3, "URN")]
+    path = tmp_path / "edubasealldata.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("import_gias", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert "140030" not in schools()
+    call_command(
+        "import_gias", str(path), "--skip-bad-rows", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    assert "140030" in schools()
     no_urn = gias_file(
         gias_row("140031", "No URN column"), columns=[c for c in COLUMNS if c != "URN"]
     )

@@ -16,16 +16,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="edubasealldata<date>.csv, as downloaded")
         parser.add_argument(
-            "--strict",
+            "--skip-bad-rows",
             action="store_true",
-            help="Write nothing if any row has a problem (by default such rows are skipped).",
+            help="Skip the rows with a problem and apply the rest (by default any problem "
+            "means nothing is written).",
         )
 
-    def handle(self, *args, file: str, strict: bool, **options) -> None:
+    def handle(self, *args, file: str, skip_bad_rows: bool, **options) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        result = gias_import(data=path.read_bytes(), strict=strict, file_name=path.name)
+        result = gias_import(data=path.read_bytes(), strict=not skip_bad_rows, file_name=path.name)
         for problem in result.problems:
             self.stderr.write(f"Problem: {problem}")
         for school in result.attended:
