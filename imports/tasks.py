@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -10,12 +11,14 @@ from django.db import transaction
 
 from epep.accounts.models import User
 from epep.tenancy.actor import acting_as
-from epep.tenancy.jobs import authority_task, every_authority_task
+from epep.tenancy.jobs import authority_task, every_authority_task, no_authority_task
 from epep.tenancy.models import LocalAuthority
 
 from .gias import gias_import
 from .ssda903 import progress, uploads
 from .ssda903.services import StaleImport, ssda903_import_files
+
+logger = logging.getLogger(__name__)
 
 
 @authority_task(
@@ -76,4 +79,24 @@ def import_gias_nightly(path: str = "") -> dict:
         return {}
     file = Path(name)
     result = gias_import(data=file.read_bytes(), file_name=file.name)
+    if not result.applied:
+        # Rows and columns only: a GIAS row names a school, never a child.
+        logger.warning(
+            "GIAS import of %s wrote nothing: %s",
+            file.name,
+            "; ".join(str(problem) for problem in result.problems[:50]),
+        )
     return {**result.counts(), "applied": result.applied}
+
+
+@no_authority_task(
+    name="imports.tasks.discard_old_uploads",
+    max_retries=2,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def discard_old_uploads() -> int:
+    """Uploaded SSDA903 files left behind by a preview nobody confirmed (or a confirm that
+    failed) are removed a day after upload: children's records are not kept in files
+    longer than the import needs them. Returns how many were removed."""
+    return uploads.discard_old()

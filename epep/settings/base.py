@@ -356,6 +356,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "funding.tasks.warn_all_unspent_ppplus",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Uploaded SSDA903 files a preview left behind, a day after upload (imports.ssda903).
+    "discard-old-import-uploads": {
+        "task": "imports.tasks.discard_old_uploads",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 # Schools from Get Information About Schools (imports.gias): nightly at 01:30 from the file
