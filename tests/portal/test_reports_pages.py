@@ -3,6 +3,8 @@ filters, downloads (equal to the screen), who may see them."""
 
 import csv
 import io
+import os
+import time
 from datetime import date
 
 import pytest
@@ -12,7 +14,6 @@ from openpyxl import load_workbook
 
 from epep.tenancy.context import all_authorities_context
 from epep.tenancy.roles import Role
-from tests.factories import ChildFactory, EnrolmentFactory
 from tests.reports.test_cohort import cohort_world  # noqa: F401  (fixture)
 from tests.reports.test_compliance import compliance_world  # noqa: F401  (fixture)
 
@@ -144,23 +145,67 @@ def test_only_the_virtual_school_sees_the_reports(client, world, role):
         assert client.get(url).status_code == 404
 
 
-def test_the_dashboard_queries_do_not_grow_with_children(head, world):
+def _bulk_children(world, count: int) -> None:
+    """``count`` more of Kent's children across ages, schools and deadlines, bulk-created."""
+    from children.models import Child, Enrolment
+    from deadlines.models import Deadline
+
+    la = world.a.la
+    with all_authorities_context():
+        children = Child.objects.bulk_create(
+            Child(
+                local_authority=la,
+                legal_first_name=f"Many{i}",
+                legal_last_name="Bulk",
+                date_of_birth=date(2008 + i % 14, 1 + i % 12, 1),
+                gender="female",
+                entered_care_on=date(2022 + i % 5, 1 + i % 12, 2),
+                legal_status="C2",
+                is_uasc=i % 7 == 0,
+            )
+            for i in range(count)
+        )
+        schools = (world.school_a, world.shared_school, world.school_b)
+        Enrolment.objects.bulk_create(
+            Enrolment(
+                local_authority=la,
+                child=child,
+                school=schools[i % 3],
+                start_date=date(2023, 9, 1),
+            )
+            for i, child in enumerate(children)
+        )
+        Deadline.objects.bulk_create(
+            Deadline(
+                local_authority=la,
+                child=child,
+                kind="termly_review",
+                trigger_date=date(2026, 9, 1),
+                due_date=date(2026, 10, 1 + i % 28),
+                source="bulk",
+            )
+            for i, child in enumerate(children)
+        )
+
+
+@pytest.mark.parametrize("url", [f"{BASE}compliance/", "/virtual-school/"])
+def test_the_dashboard_queries_do_not_grow_with_children(head, world, url):
+    """The same queries for the small world, 50 and 2,000 more children."""
+
     def count():
+        started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            assert head.get(BASE, AUTUMN).status_code == 200
+            assert head.get(url, AUTUMN).status_code == 200
+        if os.environ.get("REPORTS_TIMING"):
+            print(f"\n{url}: {len(queries)} queries, {time.perf_counter() - started:.2f} s")
         return len(queries)
 
     count()
-    before = count()
-    with all_authorities_context():
-        for i in range(50):
-            child = ChildFactory(
-                local_authority=world.a.la,
-                legal_first_name=f"Many{i}",
-                date_of_birth=date(2008 + i % 14, 1 + i % 12, 1),
-            )
-            EnrolmentFactory(child=child, school=world.school_a)
-    assert count() == before
+    small = count()
+    _bulk_children(world, 50)
+    at_50 = count()
+    _bulk_children(world, 1950)
+    assert (small, at_50) == (count(), count())
 
 
 def test_the_virtual_school_home_leads_with_the_compliance_summary(head, world):
