@@ -171,3 +171,18 @@ def young_person_needs_strong_sign_in(*, date_of_birth, two_step_optional_under_
         return True
     under_13 = age_on(date_of_birth, day) < TWO_STEP_OPTIONAL_BELOW_AGE
     return not (under_13 and two_step_optional_under_13)
+
+
+def can_set_team(actor, membership) -> bool:
+    """May ``actor`` set the team of ``membership`` (the Virtual School's figures break
+    down by it)? The LA administrator of the membership's authority, for a current social
+    worker, personal adviser or IRO role."""
+    from epep.tenancy.roles import ALLOCATED_ROLES
+
+    return (
+        _role(actor) == Role.LA_ADMIN
+        and len(actor.authorities) == 1
+        and membership.local_authority_id == actor.authorities[0].pk
+        and membership.role in ALLOCATED_ROLES
+        and membership.is_active
+    )
