@@ -301,6 +301,18 @@ def resolve_actor(user, requested_role: str | None = None, day: date | None = No
 # --- May this actor …? Adding children, and their periods of care -------------------------
 
 
+def can_open_professional_record(actor) -> bool:
+    """May ``actor`` open the professionals' pages about the children they see (the child's
+    page, the PEP and its sections, its PDF, history, documents, meetings, access log, PP+,
+    QA)? Everyone who sees a child except the young person: those pages hold professional-
+    only sections, compliance states and words a child should not meet, so the young person
+    reaches their own record only through their own pages (``/my/``, My Voice), which ask
+    :func:`children.selectors.children_for` with ``own_pages=True``. Every other look-up
+    gives them the same 404 as another child's page, refusal recorded."""
+    role = getattr(actor, "role", None)
+    return role is not None and role != Role.YOUNG_PERSON
+
+
 def can_ask_for_help(actor, child) -> bool:
     """May ``actor`` send "I need help" about ``child``? The young person themself."""
     return getattr(actor, "role", None) == Role.YOUNG_PERSON and child.pk in actor.child_ids

@@ -13,15 +13,25 @@ from epep.tenancy.access import fetch_or_404
 from epep.tenancy.actor import Actor
 
 from .models import Allocation, Child, ChildAccessGrant, Enrolment, Placement, current_on
-from .permissions import child_visibility, today
+from .permissions import can_open_professional_record, child_visibility, today
 
 
-def children_for(*, actor: Actor | None, day: date | None = None) -> QuerySet[Child]:
-    """The children ``actor`` may see, with their current school annotated."""
+def children_for(
+    *, actor: Actor | None, day: date | None = None, own_pages: bool = False
+) -> QuerySet[Child]:
+    """The children ``actor`` may see, with their current school annotated.
+
+    Every professional read starts here (PEPs, documents, meetings, PP+, QA, the child's
+    page), so a young person gets no child at all (``can_open_professional_record``) and
+    every ``access_<entity>_by_id`` answers them with the usual audited 404. Only the young
+    person's own pages (``/my/``, My Voice) pass ``own_pages=True`` to reach their record."""
     day = day or today()
     current_enrolment = Enrolment.objects.filter(current_on(day), child=OuterRef("pk"))
+    visible = child_visibility(actor, day)
+    if not own_pages and not can_open_professional_record(actor):
+        visible = Q(pk__in=[])
     return (
-        Child.objects.filter(child_visibility(actor, day))
+        Child.objects.filter(visible)
         .select_related("local_authority")
         .annotate(
             current_school_name=Subquery(current_enrolment.values("school__name")[:1]),

@@ -77,13 +77,16 @@ def task_page_context(request, states: StateCalendars) -> dict:
     }
 
 
-def render_child_list(request, *, template, title, searchable=False, extra=None, annotations=None):
+def render_child_list(
+    request, *, template, title, searchable=False, extra=None, annotations=None, own_pages=False
+):
     """``annotations``: more per-child values computed in the children's own query (so
-    the page's query count stays the same however many children it lists)."""
+    the page's query count stays the same however many children it lists); ``own_pages``:
+    the young person's own page (``children.selectors.children_for``)."""
     day = today()
     # Children in care only: a former child in care is on the Virtual School's own list.
     children = (
-        children_for(actor=request.actor, day=day)
+        children_for(actor=request.actor, day=day, own_pages=own_pages)
         .filter(in_care_on(day))
         .annotate(**next_deadline_annotations(), **(annotations or {}))
     )

@@ -14,8 +14,10 @@ from .models import MyVoice, MyVoiceAnswer, VoiceStatus
 
 
 def my_voices_for(*, actor) -> QuerySet[MyVoice]:
-    """The My Voice records of every child ``actor`` may see."""
-    return MyVoice.objects.filter(child__in=children_for(actor=actor).values("pk"))
+    """The My Voice records of every child ``actor`` may see: My Voice is one of the young
+    person's own pages (``own_pages``); the professionals' page of the shared answers is
+    reached through ``access_pep_by_id``, which a young person never passes."""
+    return MyVoice.objects.filter(child__in=children_for(actor=actor, own_pages=True).values("pk"))
 
 
 def access_my_voice_by_id(*, actor, my_voice_id: UUID) -> MyVoice:

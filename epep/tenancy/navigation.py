@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from .permissions import can_open_authority_settings
+from .permissions import can_open_authority_settings, can_set_email_reminders
 from .roles import Role
 
 ROLE_HOME_URL = {
@@ -57,8 +57,8 @@ def navigation_for(request, actor) -> list[dict]:
                 "section": True,
             }
         )
-    if actor.role is not None:
-        # Everyone with a role gets reminders: choose each as it happens or one a day.
+    if can_set_email_reminders(actor):
+        # Everyone with a role but the young person gets reminders: each or one a day.
         items.append(
             {"label": "Email settings", "url": reverse("portal:notifications:preferences")}
         )

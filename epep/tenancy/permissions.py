@@ -50,6 +50,13 @@ def can_open_authority_settings(actor) -> bool:
 # -- the admin site ------------------------------------------------------------------------
 
 
+def can_set_email_reminders(actor) -> bool:
+    """May ``actor`` choose how PEP deadline reminders reach them (Email settings)? Everyone
+    acting in a role except the young person, who is never told about deadlines."""
+    role = getattr(actor, "role", None)
+    return role is not None and role != Role.YOUNG_PERSON
+
+
 def is_platform_operator(actor) -> bool:
     """A platform superuser (ePEP support), whatever role they act in. They reach the
     operators' pages of the admin; that alone shows them no child's data (a child's

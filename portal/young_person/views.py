@@ -32,7 +32,7 @@ def _next_meeting(pep):
 
 
 def _my_child(request):
-    return children_for(actor=request.actor, day=today()).first()
+    return children_for(actor=request.actor, day=today(), own_pages=True).first()
 
 
 @roles_required(Role.YOUNG_PERSON)
@@ -49,6 +49,7 @@ def home(request):
         request,
         template="portal/young_person/home.html",
         title="My school plan",
+        own_pages=True,
         extra={
             "next_meeting": meeting,
             "people": list(meeting.attendees.select_related("user")) if meeting else [],

@@ -34,7 +34,9 @@ SEES = {
     Role.SCHOOL_STAFF: (N, N, N),  # only children a designated teacher shares
     Role.CARER: (Y, N, N),
     Role.IRO: (Y, N, N),
-    Role.YOUNG_PERSON: (Y, N, N),
+    # The young person is told about their meeting on their own page (/my/), never on
+    # the professionals' meeting pages (children.permissions.can_open_professional_record).
+    Role.YOUNG_PERSON: (N, N, N),
 }
 #: Who schedules, changes, cancels and records the meeting: the social worker, personal
 #: adviser and Virtual School, for a child they see.

@@ -102,7 +102,9 @@ def _circle(world, role):
         return {a.child.pk, a.other_child.pk}
     if role == Role.DESIGNATED_TEACHER:
         return {a.child.pk, world.b.child.pk}
-    if role == Role.SCHOOL_STAFF:
+    if role in (Role.SCHOOL_STAFF, Role.YOUNG_PERSON):
+        # a young person reaches their own record only through /my/ and My Voice
+        # (children.permissions.can_open_professional_record): every URL here is a 404
         return set()
     return {a.child.pk}
 

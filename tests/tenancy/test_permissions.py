@@ -45,3 +45,9 @@ def test_who_opens_the_authority_settings():
     assert permissions.can_open_authority_settings(None) is False
     two = actor(Role.VS_HEAD, authorities=(HOME, AWAY))
     assert permissions.can_open_authority_settings(two) is False
+
+
+def test_who_sets_email_reminders():
+    """Everyone but the young person, who is never told about PEP deadlines."""
+    assert allowed(permissions.can_set_email_reminders) == set(ROLES) - {Role.YOUNG_PERSON}
+    assert permissions.can_set_email_reminders(None) is False
