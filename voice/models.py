@@ -22,6 +22,7 @@ from django.db.models import Q
 from children.models import Child
 from epep.tenancy.models import TenantModel
 from peps.models import Action, Pep, Target
+from peps.models import Status as PepStatus
 
 from .questions import Band
 
@@ -48,6 +49,12 @@ class MyVoice(TenantModel):
     #: raised by every change: a page opened before another change is refused
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def closed(self) -> bool:
+        """Is the PEP finalised? Then the child's answers to it are kept as they are (the
+        services refuse a change; the pages show them read-only)."""
+        return self.pep.status == PepStatus.FINALISED
 
     class Meta:
         verbose_name = "My Voice"

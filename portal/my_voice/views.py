@@ -37,6 +37,16 @@ def _my_voice(request, my_voice_id: UUID, rule=permissions.can_write_my_voice):
     return my_voice
 
 
+def _next_plan_url(request, my_voice) -> str | None:
+    """Once ``my_voice``'s PEP is finalised: where My Voice for the child's next PEP
+    starts, when one is open (None: no next PEP yet)."""
+    if not my_voice.closed or current_pep(child=my_voice.child) is None:
+        return None
+    if permissions.can_share_my_voice(request.actor, my_voice):  # the child themself
+        return reverse("portal:my_voice:start")
+    return reverse("portal:my_voice:start_for_child", kwargs={"child_id": my_voice.child.public_id})
+
+
 def _answered(my_voice) -> dict:
     return {a.question: a for a in my_voice.answers.all()}
 
@@ -71,7 +81,7 @@ def start(request, child_id: UUID | None = None):
     if child_id is not None:
         child = access_child_by_id(actor=actor, child_id=child_id)
     else:
-        child = children_for(actor=actor).filter(pk__in=actor.child_ids).first()
+        child = children_for(actor=actor, own_pages=True).filter(pk__in=actor.child_ids).first()
         if child is None:
             raise Http404("Page not found")
     pep = current_pep(child=child)
@@ -98,6 +108,7 @@ def overview(request, my_voice_id: UUID):
         request.POST or None, initial={"band": my_voice.band, "helped_by": my_voice.helped_by}
     )
     if request.method == "POST" and form.is_valid():
+        # A finalised PEP's My Voice: the service refuses, the message shows in the summary.
         with service_errors(form) as call:
             services.my_voice_about(
                 actor=request.actor,
@@ -124,6 +135,8 @@ def overview(request, my_voice_id: UUID):
             "can_share": permissions.can_share_my_voice(request.actor, my_voice),
             "shared": my_voice.status == VoiceStatus.SHARED,
             "we_did": _we_did(request.actor, my_voice),
+            "closed": my_voice.closed,
+            "next_plan_url": _next_plan_url(request, my_voice),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -154,7 +167,8 @@ def answer(request, my_voice_id: UUID, number: int):
         if number > 1
         else _url("portal:my_voice:overview", my_voice)
     )
-    if request.method == "POST" and not hidden and form.is_valid():
+    closed = my_voice.closed
+    if request.method == "POST" and not hidden and not closed and form.is_valid():
         data = form.cleaned_data
         value = data.get("value", "")
         with service_errors(form) as call:
@@ -185,10 +199,18 @@ def answer(request, my_voice_id: UUID, number: int):
             "total": len(questions),
             "back": back,
             "hidden": hidden,
+            "closed": closed,
+            "existing": existing if not hidden else None,
+            "words": _words(q, existing) if existing is not None and not hidden else "",
             "next": _question_url(my_voice, number + 1) if number < len(questions) else None,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _words(q, answer) -> str:
+    """An answer in words: the child's text as typed, or the label of their choice."""
+    return answer.text if q.kind == Kind.TEXT else q.answer_label(answer.value)
 
 
 def _answer_rows(my_voice, answers):
@@ -198,7 +220,7 @@ def _answer_rows(my_voice, answers):
         q = texts.get(a.question)
         if q is None:  # a question of another band (the band was changed)
             continue
-        words = a.text if q.kind == Kind.TEXT else q.answer_label(a.value)
+        words = _words(q, a)
         rows.append({"answer": a, "question": q.text, "words": words})
     return rows
 
@@ -226,6 +248,8 @@ def _we_did(actor, my_voice) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def share(request, my_voice_id: UUID):
     my_voice = _my_voice(request, my_voice_id, permissions.can_share_my_voice)
+    if my_voice.closed:  # the plan is finished: what was shared stays as it is
+        return redirect(_url("portal:my_voice:overview", my_voice))
     answers = selectors.visible_answers(actor=request.actor, my_voice=my_voice)
     rows = _answer_rows(my_voice, answers)
     choices = [(row["answer"].question, row["question"]) for row in rows]

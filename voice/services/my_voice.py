@@ -20,6 +20,11 @@ from .. import permissions
 from ..models import MAX_ANSWER_CHARS, MyVoice, MyVoiceAnswer, VoiceStatus
 from ..questions import Band, Kind, band_for_year, question
 
+#: what a change to a finalised PEP's My Voice is told
+CLOSED = (
+    "Your plan is finished, so these answers are kept just as they are. "
+    "You can say more in My Voice for your next plan."
+)
 STALE = (
     "Your My Voice has changed since you opened this page. "
     "Look at it again and then choose what to share."
@@ -45,6 +50,12 @@ def _bump(my_voice: MyVoice, **changes) -> None:
     my_voice.version += 1
     for name, value in changes.items():
         setattr(my_voice, name, value)
+
+
+def _still_open(my_voice: MyVoice, field: str) -> None:
+    """The child's answers for a finalised PEP are read-only."""
+    if my_voice.closed:
+        raise ValidationError({field: CLOSED})
 
 
 def _band_for(child) -> Band:
@@ -81,6 +92,7 @@ def my_voice_about(*, actor, my_voice: MyVoice, band: str, helped_by: str) -> My
     share are kept) and "I had help from …"."""
     if not permissions.can_write_my_voice(actor, my_voice):
         raise PermissionDenied
+    _still_open(my_voice, "band")
     if band not in Band.values:
         raise ValidationError({"band": "Choose which questions to answer."})
     if len(helped_by) > 200:
@@ -116,6 +128,7 @@ def my_voice_answer(
     is kept exactly as typed."""
     if not permissions.can_write_my_voice(actor, my_voice):
         raise PermissionDenied
+    _still_open(my_voice, "text")
     q = question(my_voice.band, question_key)
     if q is None:
         raise ValidationError({"question": "That question is not in this My Voice."})
@@ -164,6 +177,7 @@ def my_voice_share(
     change is refused (``version``)."""
     if not permissions.can_share_my_voice(actor, my_voice):
         raise PermissionDenied
+    _still_open(my_voice, "share")
     if version != my_voice.version:
         raise ValidationError({"share": STALE})
     answered = set(my_voice.answers.values_list("question", flat=True))
