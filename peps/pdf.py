@@ -41,6 +41,7 @@ from epep.tenancy import clock
 from epep.tenancy.roles import Role
 
 from . import scales
+from .hooks import pdf_section_extras
 from .models import Pep, PepSection, Status, Target, Transition
 from .sections import sections_for
 
@@ -190,6 +191,8 @@ def pep_context(pep: Pep, *, draft: bool) -> dict:
                 {"label": f.label, "value": _value(f, stored.get(section.key, {}).get(f.name))}
                 for f in section.fields
             ],
+            # What the apps above add (``peps.hooks``: My Voice's shared answers).
+            "extras": pdf_section_extras(section.key, pep),
         }
         for section in sections_for(pep.variant)
     ]
