@@ -22,3 +22,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Static files come from the finders (no collectstatic): WhiteNoise's warning about the
+# missing STATIC_ROOT says nothing here.
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
