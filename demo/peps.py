@@ -55,7 +55,10 @@ CONTENT = {
         "views": "I like art and my teacher helps me with reading.",
         "absent_reason": "",
     },
-    "carer_views": {"text": "More confident this term; homework routine is working."},
+    "carer_views": {
+        "settling": "Settled; gets on well with the other children at home.",
+        "school": "More confident this term; homework routine is working.",
+    },
     "social_worker_views": {"text": "Placement stable; education is a strength of the plan."},
     "designated_teacher_views": {"text": "Good progress; keep the reading group going."},
 }

@@ -172,7 +172,27 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="carer_views",
         title="The carer's views",
-        fields=(Field("text", "The carer's views", kind="textarea", required=True),),
+        description="In the carer's own words, question by question.",
+        fields=(
+            Field(
+                "settling",
+                "How is the child settling at home?",
+                kind="textarea",
+                required=True,
+            ),
+            Field(
+                "school",
+                "How do they get on with school and homework?",
+                kind="textarea",
+                required=True,
+            ),
+            Field("going_well", "What is going well, and what are they proud of?", kind="textarea"),
+            Field("worries", "Does anything worry you or them?", kind="textarea"),
+            Field("helps", "What helps them learn and feel settled?", kind="textarea"),
+            Field("school_should_know", "Is there anything the school should know?", kind="textarea"),
+            # Views written as one text before the questions (issue 13), kept and shown.
+            Field("text", "Anything else the meeting should know", kind="textarea"),
+        ),
     ),
     Section(
         key="social_worker_views",

@@ -38,9 +38,7 @@ from peps.services import EditConflict, pep_section_save
 
 from ..access import roles_required, service_errors
 from ..lists import PAGE_SIZE, task_page_context
-from .forms import CARER_QUESTIONS, CarerViewsForm
-
-SECTION_KEY = "carer_views"
+from .forms import SECTION_KEY, CarerViewsForm, carer_questions
 
 #: An action's owner is free text (``peps.Action.owner``): an action is the carer's when
 #: its owner is the carer's own name or one of these words, in any case.
@@ -54,7 +52,7 @@ def _next_meeting():
         Meeting.objects.filter(
             pep__child=OuterRef("pk"), status=MeetingStatus.SCHEDULED, starts_at__gt=clock.now()
         )
-        .annotate(views_text=Subquery(views.values("data__text")[:1]))
+        .annotate(views_data=Subquery(views.values("data")[:1]))
         .order_by("starts_at")
     )
     return Subquery(
@@ -66,7 +64,7 @@ def _next_meeting():
                 starts_at="starts_at",
                 location="location",
                 online_link="online_link",
-                views_text="views_text",
+                views_data="views_data",
             )
         )[:1]
     )
@@ -100,9 +98,14 @@ def _meeting_row(meeting: dict | None) -> dict | None:
         **meeting,
         "starts_at": timezone.localtime(datetime.fromisoformat(meeting["starts_at"])),
         "views_due": meeting["pep_status"] in EDITABLE_STATUSES,
-        # The carer's views section of the meeting's PEP has text already.
-        "views_given": bool((meeting["views_text"] or "").strip()),
+        # The carer's views section of the meeting's PEP has an answer already.
+        "views_given": _answered(meeting["views_data"]),
     }
+
+
+def _answered(data) -> bool:
+    """Does the carer's views section's ``data`` hold an answer to any question?"""
+    return any(str((data or {}).get(q.name, "")).strip() for q in carer_questions())
 
 
 def _child_card(child, day) -> dict:
@@ -172,17 +175,19 @@ def carer_views(request, pep_id: UUID):
         "pep": pep,
         "child": pep.child,
         "meeting": _scheduled_meeting(pep),
-        "questions": CARER_QUESTIONS,
         "locked": pep.is_locked,
-        "saved_text": section.data.get("text", ""),
+        # Each question with the carer's saved answer (the PEP read-only once finalised).
+        "saved": [
+            {"question": q.label, "answer": section.data.get(q.name, "")}
+            for q in carer_questions()
+            if str(section.data.get(q.name, "")).strip()
+        ],
         "conflict": None,
     }
     if pep.is_locked:
         return render(request, "portal/carer/views.html", context)
     if request.method == "GET":
-        form = CarerViewsForm(
-            initial={"text": section.data.get("text", ""), "base_version": section.version}
-        )
+        form = CarerViewsForm(initial={**section.data, "base_version": section.version})
         return render(request, "portal/carer/views.html", {**context, "form": form})
     form = CarerViewsForm(request.POST)
     if form.is_valid():
@@ -192,14 +197,19 @@ def carer_views(request, pep_id: UUID):
                     actor=request.actor,
                     pep=pep,
                     key=SECTION_KEY,
-                    data={"text": form.cleaned_data["text"]},
+                    data=form.answers(),
                     base_version=form.cleaned_data["base_version"],
                 )
         except EditConflict as conflict:
             form = CarerViewsForm(
-                initial={"text": form.cleaned_data["text"], "base_version": conflict.their_version}
+                initial={**form.answers(), "base_version": conflict.their_version}
             )
             context["conflict"] = conflict
+            context["theirs"] = [
+                {"question": q.label, "answer": conflict.theirs.get(q.name, "")}
+                for q in carer_questions()
+                if str(conflict.theirs.get(q.name, "")).strip()
+            ]
             return render(request, "portal/carer/views.html", {**context, "form": form}, status=409)
         if call.ok:
             messages.success(request, f"Your views for {pep.child.display_name} are saved.")

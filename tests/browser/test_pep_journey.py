@@ -89,7 +89,8 @@ def test_from_a_new_pep_to_finalised_through_every_role(browser, live_server, wo
     # The carer adds her views.
     ctx, carer = as_user(browser, live_server, a.users[Role.CARER])
     carer.goto(pep_url)
-    field(carer, "The carer's views").fill("Much more settled this term.")
+    field(carer, "How is the child settling at home?").fill("Much more settled this term.")
+    field(carer, "How do they get on with school and homework?").fill("Homework after tea.")
     wait_saved(carer, "carer_views")
     assert axe_violations(carer) == []
     ctx.close()
@@ -153,11 +154,11 @@ def test_two_people_editing_at_once(browser, live_server, world):
     carer.goto(url)
     # Different sections: both saves stand.
     field(dt, "Learning needs and barriers").fill("Teacher's text")
-    field(carer, "The carer's views").fill("Carer's text")
+    field(carer, "How is the child settling at home?").fill("Carer's text")
     wait_saved(dt, "needs")
     wait_saved(carer, "carer_views")
     assert section_data(pep, "needs")["learning"] == "Teacher's text"
-    assert section_data(pep, "carer_views")["text"] == "Carer's text"
+    assert section_data(pep, "carer_views")["settling"] == "Carer's text"
     # The same section: the second save is a conflict showing both texts; nothing is lost.
     label = "What has the child achieved and what are they good at?"
     field(dt, label).fill("Teacher: star of the week")

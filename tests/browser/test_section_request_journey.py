@@ -45,7 +45,7 @@ def test_the_designated_teacher_finishes_a_pep_others_must_write_parts_of(
     summary = dt.get_by_test_id("completeness")
     assert (
         summary.get_by_role(
-            "link", name="The carer's views: The carer's views is missing."
+            "link", name="The carer's views: How is the child settling at home? is missing."
         ).get_attribute("href")
         == "#section-carer_views"
     )
@@ -67,9 +67,12 @@ def test_the_designated_teacher_finishes_a_pep_others_must_write_parts_of(
     page.goto(f"{live_server.url}/carer/")
     assert axe_violations(page) == []
     page.get_by_test_id("section-request-link").click()
-    page.get_by_label("The carer's views", exact=True).and_(page.locator("textarea")).fill(
-        "Much more settled this term."
-    )
+    page.get_by_label("How is the child settling at home?", exact=True).and_(
+        page.locator("textarea")
+    ).fill("Much more settled this term.")
+    page.get_by_label("How do they get on with school and homework?", exact=True).and_(
+        page.locator("textarea")
+    ).fill("Homework at the kitchen table.")
     page.wait_for_selector('[data-testid="saved-carer_views"]', timeout=10000)  # as she types
     page.goto(f"{live_server.url}/carer/")
     assert page.get_by_test_id("section-request-link").count() == 0

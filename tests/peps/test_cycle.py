@@ -28,7 +28,7 @@ COMPLETE = {
     "aspirations": {"aspirations": "Wants to be a vet."},
     "activities": {"text": "Football club on Tuesdays."},
     "child_views": {"views": "I like maths and my teacher."},
-    "carer_views": {"text": "Settled and happy at school."},
+    "carer_views": {"settling": "Settled at home.", "school": "Happy at school."},
     "social_worker_views": {"text": "Placement is stable."},
     "designated_teacher_views": {"text": "Good progress this term."},
 }
@@ -143,7 +143,7 @@ def test_submission_lists_everything_missing(world):
     assert "Education details: Attendance this term (%) is missing." in messages
     assert "Targets: add at least one SMART target." in messages
     assert "My Voice: record the child's views, or say why they are not recorded." in messages
-    assert "The carer's views: The carer's views is missing." in messages
+    assert "The carer's views: How is the child settling at home? is missing." in messages
 
 
 def test_the_childs_views_may_be_replaced_by_the_reason_they_are_absent(world):

@@ -3,6 +3,7 @@ with its .ics, the actions the PEP gives the carer, a task to give their views b
 meeting (saved into the PEP's "The carer's views" with no lost edits), the latest
 finalised PEP to download; a child no longer placed, or another carer's child, is a 404."""
 
+import re
 from datetime import date, timedelta
 from unittest import mock
 
@@ -80,9 +81,23 @@ def the_meeting(pep):
         return pep.meetings.get()
 
 
-def carer_text(pep) -> str:
+def carer_answers(pep) -> dict:
+    """The carer's answers saved in the PEP, without the questions left empty."""
     with all_authorities_context():
-        return PepSection.objects.get(pep=pep, key="carer_views").data.get("text", "")
+        data = PepSection.objects.get(pep=pep, key="carer_views").data
+    return {key: value for key, value in data.items() if value}
+
+
+#: the carer's answers to the questions councils ask (peps.sections: "carer_views")
+ANSWERS = {
+    "settling": "Much more settled 😊 — she sleeps well now. مرحبا",
+    "school": "She reads every night; homework at the kitchen table.",
+    "going_well": "Her swimming badge.",
+    "worries": "",
+    "helps": "A quiet corner and a timer.",
+    "school_should_know": "Her brother moved away last month.",
+    "text": "",
+}
 
 
 def test_the_home_shows_the_next_meeting_actions_views_task_and_finalised_pep(
@@ -136,18 +151,30 @@ def test_the_carer_gives_their_views_and_an_empty_answer_is_refused_beside_the_f
     _, pep = finalised_then_open(world)
     client.force_login(world.a.users[Role.CARER])
     page = client.get(views_url(pep)).content.decode()
-    assert "What helps them learn at home" in page  # the questions councils ask carers
+    # the questions councils ask carers, each its own box
+    for question in (
+        "How is the child settling at home?",
+        "How do they get on with school and homework?",
+        "What is going well, and what are they proud of?",
+        "Does anything worry you or them?",
+        "What helps them learn and feel settled?",
+        "Is there anything the school should know?",
+    ):
+        assert f">{question}</label>" in page.replace("&#x27;", "'")
     version = section_version(pep)
-    empty = client.post(views_url(pep), {"text": "   ", "base_version": version})
+    empty = client.post(
+        views_url(pep), {**ANSWERS, "settling": "   ", "school": "", "base_version": version}
+    )
     assert empty.status_code == 400
     body = empty.content.decode()
     assert 'class="govuk-error-summary"' in body
-    assert 'id="id_text-error"' in body and "Enter your views before you save them" in body
-    assert carer_text(pep) == ""
-    words = "Much more settled 😊 — she reads every night. مرحبا"
-    saved = client.post(views_url(pep), {"text": words, "base_version": version})
+    assert 'id="id_settling-error"' in body and "Say how the child is settling at home" in body
+    assert 'id="id_school-error"' in body and "Say how they get on with school and homework" in body
+    assert 'id="id_worries-error"' not in body  # the others are up to the carer
+    assert carer_answers(pep) == {}
+    saved = client.post(views_url(pep), {**ANSWERS, "base_version": version})
     assert saved.status_code == 302 and saved["Location"] == HOME
-    assert carer_text(pep) == words
+    assert carer_answers(pep) == {k: v for k, v in ANSWERS.items() if v}  # as typed
     page = client.get(HOME).content.decode()
     assert "are saved" in page
     assert "Views given" in page and "Change your views" in page
@@ -162,24 +189,27 @@ def test_a_stale_save_changes_nothing_and_shows_both_texts(client, world, archiv
             actor=sw,
             pep=pep,
             key="carer_views",
-            data={"text": "From the visit"},
+            data={"settling": "From the visit"},
             base_version=version,
         )
-    stale = client.post(views_url(pep), {"text": "Mine", "base_version": version})
+    stale = client.post(views_url(pep), {**ANSWERS, "settling": "Mine", "base_version": version})
     assert stale.status_code == 409
     body = stale.content.decode()
     assert "From the visit" in body and "Mine" in body
-    assert carer_text(pep) == "From the visit"
+    assert carer_answers(pep) == {"settling": "From the visit"}
 
 
 def test_twenty_thousand_characters_are_too_many(client, world, archive):
     _, pep = finalised_then_open(world)
     client.force_login(world.a.users[Role.CARER])
     version = section_version(pep)
-    response = client.post(views_url(pep), {"text": "a" * 20001, "base_version": version})
+    response = client.post(
+        views_url(pep), {**ANSWERS, "helps": "a" * 20001, "base_version": version}
+    )
     assert response.status_code == 400
+    assert 'id="id_helps-error"' in response.content.decode()
     assert "keep it under 20,000 characters" in response.content.decode()
-    assert carer_text(pep) == ""
+    assert carer_answers(pep) == {}
 
 
 def test_a_finalised_pep_shows_the_views_but_no_form(client, world, archive):
@@ -189,7 +219,9 @@ def test_a_finalised_pep_shows_the_views_but_no_form(client, world, archive):
     assert response.status_code == 200
     body = response.content.decode()
     assert "This PEP can no longer be changed" in body
-    assert "Settled and happy at school." in body
+    # each answer under its question (tests/peps/test_cycle.py COMPLETE)
+    assert re.search(r"settling at home\?</dt>\s*<dd[^>]*>Settled at home\.</dd>", body)
+    assert re.search(r"school and homework\?</dt>\s*<dd[^>]*>Happy at school\.</dd>", body)
     assert "Save your views" not in body
 
 
@@ -209,8 +241,9 @@ def test_a_child_no_longer_placed_is_a_404_on_every_carer_url(client, world, arc
     ):
         assert client.get(url).status_code == 404, url
     version = section_version(pep)
-    assert client.post(views_url(pep), {"text": "x", "base_version": version}).status_code == 404
-    assert carer_text(pep) == ""
+    post = client.post(views_url(pep), {**ANSWERS, "base_version": version})
+    assert post.status_code == 404
+    assert carer_answers(pep) == {}
 
 
 def test_another_carers_child_is_a_404(client, world):
