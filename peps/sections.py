@@ -189,7 +189,9 @@ SECTIONS: tuple[Section, ...] = (
             Field("going_well", "What is going well, and what are they proud of?", kind="textarea"),
             Field("worries", "Does anything worry you or them?", kind="textarea"),
             Field("helps", "What helps them learn and feel settled?", kind="textarea"),
-            Field("school_should_know", "Is there anything the school should know?", kind="textarea"),
+            Field(
+                "school_should_know", "Is there anything the school should know?", kind="textarea"
+            ),
             # Views written as one text before the questions (issue 13), kept and shown.
             Field("text", "Anything else the meeting should know", kind="textarea"),
         ),
