@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import accessibility, views
+from .people import team
 from .virtual_school import access_log
 
 app_name = "portal"
@@ -43,6 +44,11 @@ urlpatterns = [
     path("my/", include("portal.young_person.urls")),
     path("my-voice/", include("portal.my_voice.urls")),
     path("accessibility/", accessibility.accessibility_statement, name="accessibility"),
+    path(
+        "people/<uuid:person_id>/roles/<int:membership_id>/team/",
+        team.membership_team,
+        name="people_team",
+    ),
     path("people/", include("portal.people.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.peps.urls")),
