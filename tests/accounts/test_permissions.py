@@ -65,3 +65,19 @@ def test_platform_support_is_a_superuser_outside_the_account_managers():
         person.user.is_superuser = True
         assert permissions.is_platform_support(person) is (role not in MANAGERS)
     assert permissions.is_platform_support(actor(Role.VS_OFFICER)) is False
+
+
+@pytest.mark.parametrize("where", [HOME, AWAY])
+def test_setting_a_workers_team(where):
+    """Only the LA administrator of the membership's authority, for a current social
+    worker, personal adviser or IRO role."""
+    for role in ROLES:
+        membership = SimpleNamespace(local_authority_id=where, role=role, is_active=True)
+        expected = (
+            {Role.LA_ADMIN}
+            if where == HOME and role in {Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER, Role.IRO}
+            else set()
+        )
+        assert allowed(permissions.can_set_team, membership) == expected, role
+    ended = SimpleNamespace(local_authority_id=HOME, role=Role.SOCIAL_WORKER, is_active=False)
+    assert allowed(permissions.can_set_team, ended) == set()
