@@ -54,19 +54,31 @@ def invitation(request, token: str):
         request.POST or None, email=invite.email, initial={"full_name": invite.full_name}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.invitation_accept(
-                token=token,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error)
-        else:
-            record_authentication(request, user, method="password", email=user.email)
-            return perform_login(request, user, redirect_url="/")
+        signed_in = _accept_and_sign_in(request, token, form)
+        if signed_in is not None:
+            return signed_in
     context["form"] = form
     return render(request, "accounts/invitation_set_password.html", context)
+
+
+def _accept_and_sign_in(request, token: str, form):
+    """Accept the invitation with the new account's details from ``form`` and sign the
+    person in (noting whether their password is long: ``gate``); None, with the refusal
+    on the form, if the service refused."""
+    password = form.cleaned_data["password1"]
+    try:
+        user = services.invitation_accept(
+            token=token,
+            full_name=form.cleaned_data["full_name"],
+            password=password,
+            email=form.cleaned_data.get("email", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        form.add_error(None, error)
+        return None
+    record_authentication(request, user, method="password", email=user.email)
+    gate.remember_password_length(request, password)
+    return perform_login(request, user, redirect_url="/")
 
 
 def _young_person_account(request, token: str, invite):
@@ -83,19 +95,9 @@ def _young_person_account(request, token: str, invite):
         long_password=services.young_person_needs_long_password(invite),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.invitation_accept(
-                token=token,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-                email=form.cleaned_data.get("email", ""),
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error)
-        else:
-            record_authentication(request, user, method="password", email=user.email)
-            gate.remember_password_length(request, form.cleaned_data["password1"])
-            return perform_login(request, user, redirect_url="/")
+        signed_in = _accept_and_sign_in(request, token, form)
+        if signed_in is not None:
+            return signed_in
     title = f"Help {first_name} set up their account" if helped else "Set up your account"
     return render(
         request,

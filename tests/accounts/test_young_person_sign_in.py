@@ -18,6 +18,7 @@ from epep.tenancy.roles import Role
 from tests.outbox import deliver_outbox
 
 from ..factories import TOTP_SECRET
+from ..portal.test_authority_settings_pages import policy_data
 from .helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -226,15 +227,8 @@ def test_professionals_still_need_two_step_whatever_the_childrens_setting(client
 def test_the_head_changes_the_setting_and_it_is_audited(client, world):
     head, la = world.a.users[Role.VS_HEAD], world.a.la
     client.force_login(head)
-    data = {
-        "first_pep_limit": la.first_pep_limit,
-        "first_pep_unit": la.first_pep_unit,
-        "review_cadence": la.review_cadence,
-        "max_targets_per_term": la.max_targets_per_term,
-        "in_year_transfers_need_authorisation": "no",
-        "finalising_needs_second_person": "no",
-        "version": la.policy_version,
-    }
+    data = policy_data(la)
+    del data["two_step_optional_under_13"]
     missing = client.post("/virtual-school/settings/policy/", data)
     assert missing.status_code == 400
     assert 'id="id_two_step_optional_under_13-error"' in missing.content.decode()

@@ -71,6 +71,19 @@ def _without_two_step(user) -> None:
         Authenticator.objects.filter(user_id=user.pk).delete()
 
 
+def _helped_invitation(world):
+    """The child's invitation sent to their carer, to help them set up."""
+    return invite(
+        world,
+        inviter=Role.SOCIAL_WORKER,
+        email="",
+        full_name="In Circle",
+        role=Role.YOUNG_PERSON,
+        child=world.a.child,
+        helper=world.a.users[Role.CARER],
+    )
+
+
 def _you_said_we_did(world, pep) -> None:
     """The designated teacher links the first shared answer to the PEP's first target."""
     with all_authorities_context():
@@ -142,15 +155,7 @@ def test_every_young_person_page_is_accessible(browser, live_server, world):
         role=Role.YOUNG_PERSON,
         child=world.a.child,
     )
-    _, helped = invite(
-        world,
-        inviter=Role.SOCIAL_WORKER,
-        email="",
-        full_name="In Circle",
-        role=Role.YOUNG_PERSON,
-        child=world.a.child,
-        helper=world.a.users[Role.CARER],
-    )
+    _, helped = _helped_invitation(world)
     for name, link in (("set-up", token), ("set-up-helped", helped)):
         visitor.goto(f"{live_server.url}/invitations/{link}/")
         sweep(visitor, name)
@@ -174,15 +179,7 @@ def test_every_young_person_page_is_accessible(browser, live_server, world):
 def test_every_carer_page_is_accessible(browser, live_server, world, settings, tmp_path):
     settings.PEP_PDF_ROOT = str(tmp_path / "pep-pdfs")
     finalised_then_open(world)
-    invite(
-        world,
-        inviter=Role.SOCIAL_WORKER,
-        email="",
-        full_name="In Circle",
-        role=Role.YOUNG_PERSON,
-        child=world.a.child,
-        helper=world.a.users[Role.CARER],
-    )
+    _helped_invitation(world)
     sweep = Sweep()
     page = signed_in_page(browser, live_server, world.a.users[Role.CARER])
     page.goto(f"{live_server.url}/carer/")
