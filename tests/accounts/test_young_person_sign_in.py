@@ -242,3 +242,16 @@ def test_the_head_changes_the_setting_and_it_is_audited(client, world):
     assert event.detail["after"] == {"two_step_optional_under_13": False}
     index = client.get("/virtual-school/settings/").content.decode()
     assert 'data-testid="two-step-under-13">No<' in index
+
+
+def test_a_refused_password_is_never_sent_back_in_the_page(client, world, clock_at):
+    clock_at(THIRTEENTH_BIRTHDAY)
+    sw_invites(client, world, send_to="child", email="in@example.org")
+    token, _ = token_from_outbox()
+    client.logout()
+    response = client.post(
+        f"/invitations/{token}/", {"full_name": "In", "password1": SHORT, "password2": SHORT}
+    )
+    assert response.status_code == 400
+    assert "three random words" in response.content.decode()
+    assert SHORT not in response.content.decode()
