@@ -188,7 +188,7 @@ def _bulk_children(world, count: int) -> None:
         )
 
 
-@pytest.mark.parametrize("url", [f"{BASE}compliance/", "/virtual-school/"])
+@pytest.mark.parametrize("url", [BASE, f"{BASE}compliance/", "/virtual-school/"])
 def test_the_dashboard_queries_do_not_grow_with_children(head, world, url):
     """The same queries for the small world, 50 and 2,000 more children."""
 
