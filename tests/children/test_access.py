@@ -41,7 +41,8 @@ def expected_circle(world, side, role):
     if role == Role.DESIGNATED_TEACHER:
         # On roll at the shared school, but only their own authority endorses them there.
         return names(auth.child)
-    if role == Role.SCHOOL_STAFF:
+    if role in (Role.SCHOOL_STAFF, Role.YOUNG_PERSON):
+        # A young person's own record is reached only by their own pages (below).
         return set()
     return names(auth.child)
 
@@ -51,6 +52,15 @@ def expected_circle(world, side, role):
 def test_each_role_sees_exactly_its_circle(world, side, role):
     user = getattr(world, side).users[role]
     assert visible(user) == expected_circle(world, side, role)
+
+
+@pytest.mark.parametrize("side", ["a", "b"])
+def test_a_young_persons_own_pages_reach_their_own_record_only(world, side):
+    user = getattr(world, side).users[Role.YOUNG_PERSON]
+    with transaction.atomic():
+        actor = resolve_actor(user)
+        own = set(children_for(actor=actor, own_pages=True).values_list("pk", flat=True))
+    assert own == {getattr(world, side).child.pk}
 
 
 def test_designated_teacher_at_shared_school_sees_only_endorsing_authorities_children(world):

@@ -535,14 +535,14 @@ def test_the_upload_page_and_the_childs_page(world):
     assert "Delete" in child_page  # the uploader may delete
 
 
-def test_carers_and_young_people_see_no_documents_section(world):
+def test_carers_see_no_documents_section_and_young_people_no_child_page(world):
     add_document(world)
-    for role in (Role.CARER, Role.YOUNG_PERSON):
-        page = signed_in(world.a.users[role]).get(
-            reverse("portal:child_detail", kwargs={"child_id": world.a.child.public_id})
-        )
-        assert page.status_code == 200
-        assert 'id="documents"' not in page.content.decode()
+    url = reverse("portal:child_detail", kwargs={"child_id": world.a.child.public_id})
+    page = signed_in(world.a.users[Role.CARER]).get(url)
+    assert page.status_code == 200
+    assert 'id="documents"' not in page.content.decode()
+    # the young person's own pages are /my/ and My Voice (can_open_professional_record)
+    assert signed_in(world.a.users[Role.YOUNG_PERSON]).get(url).status_code == 404
 
 
 def test_an_iro_sees_and_opens_documents_but_cannot_add_any(world):
