@@ -124,7 +124,9 @@ def parse_filters(*, actor, data) -> tuple[ReportFilter, dict[str, str]]:
     authority = actor.authorities[0]
     today = clock.today()
     errors: dict[str, str] = {}
-    get = lambda key: (data.get(key) or "").strip()  # noqa: E731
+    # A NUL byte cannot reach PostgreSQL, and no filter's value has one: treat it as the
+    # unknown value it is.
+    get = lambda key: (data.get(key) or "").replace("\x00", "\ufffd").strip()  # noqa: E731
 
     year = academic_year_start(today).year
     if raw := get("year"):
@@ -152,7 +154,9 @@ def parse_filters(*, actor, data) -> tuple[ReportFilter, dict[str, str]]:
     school_id = None
     if raw := get("school"):
         known = (
-            raw.isdigit()
+            raw.isascii()
+            and raw.isdigit()
+            and len(raw) <= 18
             and School.objects.filter(pk=int(raw))
             .filter(
                 pk__in=Enrolment.objects.filter(local_authority_id=authority.pk).values("school_id")

@@ -74,6 +74,11 @@ def test_every_dimension_round_trips_through_drill_query(world, today):
         ("school=99999999", "school", "No child of this authority has been on roll"),
         ("school=abc", "school", "No child of this authority has been on roll"),
         ("team=Nobody", "team", "No worker of this authority is in the team 'Nobody'."),
+        ("team=Team%001", "team", "No worker of this authority is in the team"),
+        ("school=1%00", "school", "No child of this authority has been on roll"),
+        ("school=%C2%B2", "school", "No child of this authority has been on roll"),
+        ("school=" + "9" * 40, "school", "No child of this authority has been on roll"),
+        ("year=2026%00", "year", "Enter an academic year like 2026/27"),
         ("year=2027&term=spring", "term", "There are no term dates for the spring term 2027/28"),
     ],
 )
