@@ -159,6 +159,20 @@ def page_plan(day) -> dict[str, tuple[Who, Who, str, str]]:
             "/designated-teacher/",
             "/designated-teacher/",
         ),
+        # Every section of the Virtual School Head's figures (reports/), this academic year.
+        "Virtual School dashboard (reports)": (
+            vs_small,
+            vs_large,
+            "/virtual-school/reports/",
+            "/virtual-school/reports/",
+        ),
+        # The Virtual School's QA queue, in the admin.
+        "QA queue": (
+            vs_small,
+            vs_large,
+            "/admin/quality/qaqueueentry/",
+            "/admin/quality/qaqueueentry/",
+        ),
     }
     return pages
 
