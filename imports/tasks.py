@@ -25,8 +25,10 @@ logger = logging.getLogger(__name__)
     name="imports.tasks.ssda903_import_task",
     dont_autoretry_for=(PermissionDenied, StaleImport, User.DoesNotExist),
     max_retries=2,
-    soft_time_limit=540,
-    time_limit=600,
+    # Held unacknowledged at most the hard limit plus a retry's countdown: under the
+    # broker's 600 s visibility timeout, or a redelivery would run it twice.
+    soft_time_limit=510,
+    time_limit=570,
 )
 def ssda903_import_task(
     local_authority_id: int, *, job_id: str, user_id: int, role: str, files: dict, fingerprint: str
