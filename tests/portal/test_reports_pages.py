@@ -41,7 +41,7 @@ def test_the_dashboard_shows_each_section_with_links_to_the_children(head, world
     drill = "children/?year=2026&amp;term=autumn&amp;measure=cohort.all"
     assert f"/virtual-school/reports/{drill}" in html
     # Each section's own page, and the annual report, one link away.
-    assert '>All figures: PEP quality</a>' in html
+    assert ">All figures: PEP quality</a>" in html
     assert 'href="/virtual-school/reports/annual/">Annual report</a>' in html
 
 
